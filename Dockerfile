@@ -1,0 +1,13 @@
+# The API and the indexer share one image.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY indexer ./indexer
+COPY search_api ./search_api
+COPY mappings ./mappings
+COPY samples ./samples
+# Editable, so mappings/ is found beside the packages, as in a checkout.
+RUN pip install --no-cache-dir -e .
+ENV API_HOST=0.0.0.0 API_PORT=8000
+EXPOSE 8000
+CMD ["python", "-m", "search_api"]

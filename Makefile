@@ -1,0 +1,52 @@
+# The one task runner. `make run` and `make test` install what is missing themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ES_URL ?= http://127.0.0.1:9200
+export ES_URL
+SHARED_CORPUS := ../shared/corpus
+# With ../shared beside the checkout, `make run` indexes the seed corpus; else our samples.
+RUN_CORPUS := $(if $(wildcard $(SHARED_CORPUS)),$(SHARED_CORPUS),samples)
+
+.PHONY: install run serve test test-unit es-up es-down es-status index lint clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+es-up: install
+	@scripts/es-local.sh up
+
+es-down:
+	@scripts/es-local.sh down
+
+es-status:
+	@scripts/es-local.sh status
+
+index: es-up
+	$(PY) -m indexer $(RUN_CORPUS)
+
+run: index
+	$(PY) -m search_api
+
+serve: install
+	$(PY) -m search_api
+
+test: es-up
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(PY) -m pytest -m "not es" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check indexer search_api tests
+	$(VENV)/bin/ruff format --check indexer search_api tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,34 @@
+"""The one place that builds an Elasticsearch client from the settings."""
+
+from elasticsearch import ApiError, Elasticsearch, TransportError
+
+from indexer.settings import Settings
+
+
+def make_client(settings: Settings) -> Elasticsearch:
+    auth: dict = {}
+    if settings.es_api_key:
+        auth["api_key"] = settings.es_api_key
+    elif settings.es_username:
+        auth["basic_auth"] = (settings.es_username, settings.es_password or "")
+    if settings.es_ca_certs:
+        auth["ca_certs"] = settings.es_ca_certs
+    return Elasticsearch(
+        settings.es_url,
+        request_timeout=settings.es_timeout,
+        max_retries=1,
+        retry_on_timeout=False,
+        **auth,
+    )
+
+
+def is_reachable(client: Elasticsearch) -> bool:
+    """True when the cluster answers a health request.
+
+    Not ``client.ping()``: that asks for "/", which the integration-test distribution lacks.
+    """
+    try:
+        client.options(request_timeout=5).cluster.health()
+    except (ApiError, TransportError):
+        return False
+    return True

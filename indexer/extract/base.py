@@ -1,0 +1,30 @@
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+class ExtractionError(Exception):
+    """A data problem with one file (undecodable, empty, broken). Reported, never fatal."""
+
+
+@dataclass
+class Page:
+    number: int | None  # 1-based PDF page, None for text files
+    text: str  # normalized
+
+
+@dataclass
+class Extracted:
+    pages: list[Page]
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(page.text for page in self.pages)
+
+
+class Extractor(Protocol):
+    extensions: tuple[str, ...]
+
+    def extract(self, path: Path) -> Extracted: ...

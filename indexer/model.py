@@ -1,0 +1,73 @@
+"""The record model shared by the indexer and the API.
+
+Everything searchable is a Record with a ``kind`` (API.md, "Records"). The mapping in
+mappings/records.v1.json must agree with these fields; tests/test_mapping.py checks that.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+Kind = Literal["document", "section", "project", "indicator", "line_item"]
+KINDS: tuple[str, ...] = ("document", "section", "project", "indicator", "line_item")
+
+
+class Target(BaseModel):
+    """A parsed indicator target: ``≥90%`` -> raw="≥90%", op="≥", value=90, unit="%"."""
+
+    raw: str
+    op: str | None = None
+    value: float | None = None
+    unit: str | None = None
+
+
+class Amount(BaseModel):
+    """One amount column of a budget-table row."""
+
+    column: str
+    value: float
+
+
+class DocumentMeta(BaseModel):
+    """What a document says about itself; copied onto each of its records."""
+
+    department: str | None = None
+    unit: str | None = None
+    units: list[str] = []
+    district: str | None = None
+    city: str | None = None
+    year: int | None = None
+    total_wan: float | None = None
+
+
+class Record(BaseModel):
+    id: str
+    kind: Kind
+    document_id: str
+    title: str
+    text: str = ""
+    position: int = 0
+    # copied from the document
+    department: str | None = None
+    unit: str | None = None
+    district: str | None = None
+    city: str | None = None
+    year: int | None = None
+    source_file: str | None = None
+    page: int | None = None
+    path: list[str] = []
+    # document
+    units: list[str] = []
+    total_wan: float | None = None
+    pages: int | None = None
+    warnings: list[str] = []
+    # project / indicator / line item
+    name: str | None = None
+    amount_wan: float | None = None
+    parent: str | None = None
+    level1: str | None = None
+    level2: str | None = None
+    target: Target | None = None
+    table: str | None = None
+    code: str | None = None
+    amounts: list[Amount] = []

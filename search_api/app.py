@@ -1,0 +1,110 @@
+"""The FastAPI application: routes call the query builder and search functions, nothing more."""
+
+from pathlib import Path
+from typing import Annotated
+
+from elasticsearch import ApiError as EsApiError
+from elasticsearch import TransportError
+from fastapi import FastAPI, Query
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from indexer.es import is_reachable
+from indexer.model import KINDS
+from search_api.deps import EsDep, SettingsDep
+from search_api.documents import get_document, list_documents
+from search_api.errors import BadRequest, error_response, install_error_handlers
+from search_api.query import MAX_Q_LENGTH, MAX_SIZE, SearchParams, validate
+from search_api.search import run_search
+
+STATIC = Path(__file__).with_name("static")
+MAX_FILTER_VALUES = 50
+
+app = FastAPI(
+    title="预算检索 · Budget Search",
+    description="Full-text and faceted search over Chinese government department budgets.",
+    version="0.1.0",
+)
+install_error_handlers(app)
+app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+FilterValues = Query(max_length=MAX_FILTER_VALUES)
+
+
+@app.get("/", include_in_schema=False)
+def home() -> FileResponse:
+    return FileResponse(STATIC / "index.html")
+
+
+@app.get("/healthz", tags=["health"])
+def healthz() -> dict:
+    """The process is up (says nothing about Elasticsearch)."""
+    return {"status": "ok"}
+
+
+@app.get("/readyz", tags=["health"])
+def readyz(es: EsDep, settings: SettingsDep) -> JSONResponse:
+    """Elasticsearch answers and the index exists; 503 otherwise."""
+    if not is_reachable(es):
+        return error_response(503, "search_unavailable", "Elasticsearch is not reachable")
+    try:
+        exists = bool(es.indices.exists_alias(name=settings.alias))
+    except (EsApiError, TransportError):
+        return error_response(503, "search_unavailable", "Elasticsearch did not answer")
+    if not exists:
+        return error_response(503, "index_missing", f"the index '{settings.alias}' does not exist")
+    return JSONResponse({"status": "ready", "index": settings.alias})
+
+
+@app.get("/api/search", tags=["search"])
+def search(
+    es: EsDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="free text; empty browses everything")] = "",
+    kind: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
+    district: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
+    year: Annotated[list[int], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
+    department: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
+    amount_min: Annotated[float | None, Query(description="万元")] = None,
+    amount_max: Annotated[float | None, Query(description="万元")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
+) -> dict:
+    """Full-text and faceted search over all records (documents, sections, projects,
+    indicators, table rows). Filters repeat: OR within a field, AND across fields."""
+    unknown = [k for k in kind if k not in KINDS]
+    if unknown:
+        raise BadRequest(f"unknown kind {unknown[0]!r}; one of {', '.join(KINDS)}",
+                         code="invalid_parameter")
+    params = SearchParams(
+        q=q, kind=kind, district=district, year=year, department=department,
+        amount_min=amount_min, amount_max=amount_max, page=page, size=size,
+    )
+    problem = validate(params)
+    if problem:
+        raise BadRequest(problem, code="invalid_parameter")
+    return run_search(es, settings.alias, params)
+
+
+@app.get("/api/documents", tags=["documents"])
+def documents(
+    es: EsDep,
+    settings: SettingsDep,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict:
+    """Every document with its metadata and record counts by kind."""
+    if page * size > 10_000:
+        raise BadRequest("page * size may not exceed 10000", code="invalid_parameter")
+    return list_documents(es, settings.alias, page, size)
+
+
+@app.get("/api/documents/{document_id}", tags=["documents"])
+def document(es: EsDep, settings: SettingsDep, document_id: str) -> dict:
+    """One document's metadata, record counts and section outline."""
+    if len(document_id) > 64:
+        raise BadRequest("document id too long", code="invalid_parameter")
+    return get_document(es, settings.alias, document_id)
+
+
+__all__ = ["app", "MAX_Q_LENGTH"]

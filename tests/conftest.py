@@ -1,0 +1,81 @@
+"""Fixtures. Tests that need Elasticsearch use the real node `make test` started (ES_URL);
+each session writes to indexes under a prefix of its own and deletes them afterwards."""
+
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from indexer.admin import drop_index
+from indexer.cli import ingest
+from indexer.es import is_reachable, make_client
+from indexer.settings import Settings, get_settings
+from indexer.sources import find_sources
+from search_api.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip(f"the shared corpus is absent ({SHARED / 'corpus'}); these tests read it")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seed_files(shared: Path) -> list[Path]:
+    return sorted((shared / "corpus").glob("*.txt"))
+
+
+def _settings(prefix: str) -> Settings:
+    return Settings(es_index_prefix=prefix)
+
+
+@pytest.fixture(scope="session")
+def es():
+    client = make_client(get_settings())
+    if not is_reachable(client):
+        pytest.fail(
+            f"Elasticsearch does not answer at {get_settings().es_url}: run the tests with "
+            "'make test', which starts a local node (or start one with 'make es-up')."
+        )
+    return client
+
+
+@pytest.fixture
+def fresh_settings(es):
+    """Settings pointing at a fresh, empty index of this test's own."""
+    settings = _settings(f"test-{uuid.uuid4().hex[:10]}")
+    yield settings
+    drop_index(es, settings)
+
+
+def quiet_ingest(paths, settings, es):
+    return ingest(find_sources(map(str, paths)), settings, es, out=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def seed_index(es, seed_files):
+    """The five seed budgets, ingested once for the read-only tests of the session."""
+    settings = _settings(f"test-seed-{uuid.uuid4().hex[:8]}")
+    report = quiet_ingest(seed_files, settings, es)
+    assert not report.failed, report.summary()
+    yield settings, report
+    drop_index(es, settings)
+
+
+def client_for(settings: Settings) -> TestClient:
+    app.dependency_overrides[get_settings] = lambda: settings
+    return TestClient(app)
+
+
+@pytest.fixture
+def seed_api(seed_index):
+    settings, _ = seed_index
+    yield client_for(settings)
+    app.dependency_overrides.clear()

@@ -1,0 +1,50 @@
+"""docker-compose.yml cannot be run here (no Docker engine); check it is valid and agrees
+with the Elasticsearch version the local node pins."""
+
+import re
+import subprocess
+
+import yaml
+
+from tests.conftest import ROOT
+
+
+def pinned_version() -> str:
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "es-local.sh"), "version"], capture_output=True, text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def test_compose_uses_the_pinned_elasticsearch_image():
+    image = compose()["services"]["elasticsearch"]["image"]
+    assert image == f"docker.elastic.co/elasticsearch/elasticsearch:{pinned_version()}"
+
+
+def test_client_major_version_matches_the_server():
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    client = re.search(r'"elasticsearch==(\d+)\.', text).group(1)
+    assert client == pinned_version().split(".")[0]
+
+
+def test_compose_services_and_wiring():
+    services = compose()["services"]
+    assert {"elasticsearch", "api", "indexer"} <= set(services)
+    es_env = services["elasticsearch"]["environment"]
+    assert es_env["discovery.type"] == "single-node"
+    assert "healthcheck" in services["elasticsearch"]
+    for name in ("api", "indexer"):
+        svc = services[name]
+        assert svc["environment"]["ES_URL"] == "http://elasticsearch:9200"
+        assert svc["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    # the one-shot indexer runs once and exits
+    assert services["indexer"]["restart"] == "no"
+    assert services["api"]["command"][:3] == ["python", "-m", "search_api"]
+    # Ports are published on loopback only: the node has security off.
+    for name in ("elasticsearch", "api"):
+        assert all(str(p).startswith("127.0.0.1:") for p in services[name]["ports"])

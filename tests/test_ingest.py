@@ -1,0 +1,84 @@
+"""Ingesting against the real node: metadata on the records, idempotence, exit codes."""
+
+import pytest
+
+from indexer import cli
+from indexer.settings import Settings, get_settings
+from tests.conftest import SAMPLES, quiet_ingest
+
+pytestmark = pytest.mark.es
+
+
+def count(es, settings, **term):
+    query = {"term": term} if term else {"match_all": {}}
+    return es.count(index=settings.alias, query=query)["count"]
+
+
+def documents(es, settings):
+    hits = es.search(index=settings.alias, query={"term": {"kind": "document"}}, size=100)
+    return {h["_source"]["department"]: h["_source"] for h in hits["hits"]["hits"]}
+
+
+def test_the_five_seeds_ingest_with_their_metadata(es, seed_index):
+    settings, report = seed_index
+    assert len(report.files) == 5 and not report.failed
+    docs = documents(es, settings)
+    expected = {
+        "深圳市福田区民意速办和智慧城市建设中心": ("福田区", 2024),
+        "深圳市政务服务和数据管理局(本级)": ("市本级", 2024),
+        "深圳市福田区政务服务数据管理局": ("福田区", 2020),
+        "深圳市罗湖区智慧城市建设中心": ("罗湖区", 2024),
+        "深圳市罗湖区政务服务数据管理局(本级)": ("罗湖区", 2024),
+    }
+    assert {d: (s["district"], s["year"]) for d, s in docs.items()} == expected
+    assert all(s["city"] == "深圳市" for s in docs.values())
+    # every section record carries its document's metadata
+    assert count(es, settings, kind="section") > 50
+    sections = es.search(index=settings.alias, query={"term": {"kind": "section"}}, size=500)
+    for hit in sections["hits"]["hits"]:
+        src = hit["_source"]
+        assert (src["district"], src["year"]) == expected[src["department"]]
+
+
+def test_ingesting_twice_leaves_the_counts_unchanged(es, fresh_settings):
+    first = quiet_ingest([SAMPLES], fresh_settings, es)
+    before = count(es, fresh_settings)
+    second = quiet_ingest([SAMPLES], fresh_settings, es)
+    assert before == first.records == second.records > 0
+    assert count(es, fresh_settings) == before
+    assert count(es, fresh_settings, kind="document") == 3
+
+
+def run_cli(monkeypatch, settings: Settings, argv: list[str]) -> int:
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    return cli.main(argv)
+
+
+def test_cli_reports_a_bad_file_and_indexes_the_rest(es, fresh_settings, tmp_path, monkeypatch,
+                                                    capsys):
+    good = tmp_path / "good.txt"
+    good.write_text((SAMPLES / "city-2025.txt").read_text(encoding="utf-8"), encoding="gb18030")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "junk.md").write_bytes(bytes(range(256)) * 8)
+    code = run_cli(monkeypatch, fresh_settings, [str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "FAILED" in err and "empty.txt: the file is empty" in err
+    assert "junk.md" in err and "binary data" in err
+    assert "indexed 1 of 3 files" in err
+    docs = documents(es, fresh_settings)
+    assert list(docs) == ["示例市数据管理局"]  # the GB18030 file was decoded and indexed
+
+
+def test_cli_exit_codes_for_usage_and_an_unreachable_node(monkeypatch, tmp_path, capsys):
+    assert run_cli(monkeypatch, get_settings(), [str(tmp_path / "missing")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    down = Settings(es_url="http://127.0.0.1:9", es_timeout=2)
+    assert run_cli(monkeypatch, down, [str(SAMPLES)]) == 2
+    assert "not reachable at http://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_cli_success_exit_code_and_summary(es, fresh_settings, monkeypatch, capsys):
+    assert run_cli(monkeypatch, fresh_settings, [str(SAMPLES)]) == 0
+    err = capsys.readouterr().err
+    assert "[3/3]" in err and "indexed 3 of 3 files" in err

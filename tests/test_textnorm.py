@@ -1,0 +1,64 @@
+import pytest
+
+from indexer.textnorm import (
+    DecodeError,
+    compact,
+    decode_bytes,
+    join_wrapped_lines,
+    nfkc_one_to_one,
+    normalize_text,
+)
+
+TEXT = "2024年部门预算收入1,234.50万元（本级）"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16", "utf-16-le", "utf-8-sig"])
+def test_decodes_each_accepted_encoding(encoding):
+    text, _ = decode_bytes(TEXT.encode(encoding))
+    assert text == TEXT
+
+
+def test_gb18030_is_named_when_utf8_fails():
+    assert decode_bytes(TEXT.encode("gb18030"))[1] == "gb18030"
+
+
+def test_binary_junk_is_a_decode_error():
+    with pytest.raises(DecodeError):
+        decode_bytes(bytes(range(256)) * 4)
+
+
+def test_nfkc_keeps_length_and_maps_full_width():
+    source = "（一）ＡＢＣ１２３　㎡"
+    out = nfkc_one_to_one(source)
+    assert len(out) == len(source)
+    # full-width letters, digits, brackets and space become ASCII; ㎡ (NFKC "m2") stays
+    assert out == "(一)ABC123 ㎡"
+
+
+def test_zero_width_characters_are_removed():
+    assert normalize_text("民意\u200b速办\ufeff") == "民意速办"
+
+
+WRAPPED = """第二部分 部门预算收支总体情况
+
+2024 年示例市东湖区政务服务数据管理局部门预
+
+算收入 1,234.50万元，较 2023年年初预算增加 34.50万元，增
+
+长 2.9%。
+
+一、部门职责
+"""
+
+
+def test_lines_wrapped_between_chinese_characters_are_joined():
+    out = join_wrapped_lines(WRAPPED)
+    assert "部门预算收入 1,234.50万元" in out
+    assert "增长 2.9%。" in out
+    # headings stay on their own lines
+    assert "\n一、部门职责" in out
+    assert out.startswith("第二部分 部门预算收支总体情况\n")
+
+
+def test_compact_removes_spaces_inside_figures_and_between_words():
+    assert compact("2024 年 部门 预算 1,555. 39 万元") == "2024年部门预算1,555.39万元"
