@@ -121,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url}",
-          file=sys.stderr)
+    print(
+        f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url}", file=sys.stderr
+    )
     try:
         report = ingest(paths, settings, es)
     except (ApiError, TransportError) as exc:

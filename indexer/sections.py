@@ -64,8 +64,12 @@ def split_sections(text: str) -> Iterator[Section]:
         if not content:
             return None
         path = [t for _, t in stack]
-        return Section(title=title or content.split("\n", 1)[0][:40], path=path, text=content,
-                       position=position)
+        return Section(
+            title=title or content.split("\n", 1)[0][:40],
+            path=path,
+            text=content,
+            position=position,
+        )
 
     for raw in text.split("\n"):
         line = clean_line(raw)

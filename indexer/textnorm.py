@@ -41,7 +41,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
     half = len(sample) // 2
-    for encoding, nuls, other in (("utf-16-le", odd_nuls, even_nuls), ("utf-16-be", even_nuls, odd_nuls)):
+    for encoding, nuls, other in (
+        ("utf-16-le", odd_nuls, even_nuls),
+        ("utf-16-be", even_nuls, odd_nuls),
+    ):
         if nuls > half * 0.2 and other == 0:
             try:
                 data.decode(encoding)
@@ -92,9 +95,7 @@ _BLOCK_START = re.compile(
 def _wrap_width(lines: list[str]) -> int:
     """The typical width of a full line of running Chinese text in this document."""
     widths = sorted(
-        len(line)
-        for line in lines
-        if len(line) >= 10 and sum(map(is_han, line)) * 2 > len(line)
+        len(line) for line in lines if len(line) >= 10 and sum(map(is_han, line)) * 2 > len(line)
     )
     if not widths:
         return 0
@@ -152,7 +153,9 @@ def normalize_text(text: str) -> str:
     return join_wrapped_lines(text)
 
 
-_SPACE_BETWEEN = re.compile(r"(?<=[\u4e00-\u9fff\d]) +(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) +(?=\d)")
+_SPACE_BETWEEN = re.compile(
+    r"(?<=[\u4e00-\u9fff\d]) +(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) +(?=\d)"
+)
 
 
 def compact(text: str) -> str:

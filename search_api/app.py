@@ -74,11 +74,19 @@ def search(
     indicators, table rows). Filters repeat: OR within a field, AND across fields."""
     unknown = [k for k in kind if k not in KINDS]
     if unknown:
-        raise BadRequest(f"unknown kind {unknown[0]!r}; one of {', '.join(KINDS)}",
-                         code="invalid_parameter")
+        raise BadRequest(
+            f"unknown kind {unknown[0]!r}; one of {', '.join(KINDS)}", code="invalid_parameter"
+        )
     params = SearchParams(
-        q=q, kind=kind, district=district, year=year, department=department,
-        amount_min=amount_min, amount_max=amount_max, page=page, size=size,
+        q=q,
+        kind=kind,
+        district=district,
+        year=year,
+        department=department,
+        amount_min=amount_min,
+        amount_max=amount_max,
+        page=page,
+        size=size,
     )
     problem = validate(params)
     if problem:

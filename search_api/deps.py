@@ -41,7 +41,9 @@ def es_errors() -> Iterator[None]:
         ) from exc
     except EsApiError as exc:
         if exc.meta.status == 400:
-            raise BadRequest(f"the query was rejected: {exc.message}", code="invalid_query") from exc
+            raise BadRequest(
+                f"the query was rejected: {exc.message}", code="invalid_query"
+            ) from exc
         raise ServiceUnavailable(f"Elasticsearch answered {exc.meta.status}") from exc
     except TransportError as exc:
         raise ServiceUnavailable(f"Elasticsearch is unavailable: {exc.message}") from exc

@@ -5,8 +5,19 @@ from elasticsearch import Elasticsearch
 from search_api.deps import es_errors
 from search_api.errors import NotFound
 
-DOCUMENT_FIELDS = ("title", "department", "unit", "units", "district", "city", "year",
-                   "total_wan", "source_file", "pages", "warnings")
+DOCUMENT_FIELDS = (
+    "title",
+    "department",
+    "unit",
+    "units",
+    "district",
+    "city",
+    "year",
+    "total_wan",
+    "source_file",
+    "pages",
+    "warnings",
+)
 OUTLINE_LIMIT = 1000
 
 
@@ -64,8 +75,14 @@ def get_document(es: Elasticsearch, index: str, document_id: str) -> dict:
     with es_errors():
         response = es.search(
             index=index,
-            query={"bool": {"filter": [{"term": {"document_id": document_id}},
-                                       {"term": {"kind": "document"}}]}},
+            query={
+                "bool": {
+                    "filter": [
+                        {"term": {"document_id": document_id}},
+                        {"term": {"kind": "document"}},
+                    ]
+                }
+            },
             size=1,
             source_excludes=["text"],
         )
@@ -75,8 +92,14 @@ def get_document(es: Elasticsearch, index: str, document_id: str) -> dict:
         doc = _document(hits[0]["_source"])
         outline = es.search(
             index=index,
-            query={"bool": {"filter": [{"term": {"document_id": document_id}},
-                                       {"term": {"kind": "section"}}]}},
+            query={
+                "bool": {
+                    "filter": [
+                        {"term": {"document_id": document_id}},
+                        {"term": {"kind": "section"}},
+                    ]
+                }
+            },
             sort=[{"position": "asc"}],
             size=OUTLINE_LIMIT,
             source_includes=["title", "path", "page", "position"],

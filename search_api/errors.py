@@ -1,9 +1,9 @@
 """One error tree, one JSON shape: ``{"error": {"code": "...", "message": "..."}}``.
 
-    ApiError
-    ├── BadRequest (400)          invalid or out-of-range parameters
-    ├── NotFound (404)            an unknown document, an unknown path
-    └── ServiceUnavailable (503)  Elasticsearch down, or the index not built yet
+ApiError
+├── BadRequest (400)          invalid or out-of-range parameters
+├── NotFound (404)            an unknown document, an unknown path
+└── ServiceUnavailable (503)  Elasticsearch down, or the index not built yet
 """
 
 from fastapi import FastAPI, Request

@@ -8,8 +8,20 @@ from search_api.deps import es_errors
 from search_api.query import FACETS, SearchParams, build_search
 
 _ADJACENT_MARKS = re.compile(r"</mark>(\s*)<mark>")
-HIT_FIELDS = ("kind", "title", "document_id", "department", "unit", "district", "city",
-              "year", "amount_wan", "target", "path", "page")
+HIT_FIELDS = (
+    "kind",
+    "title",
+    "document_id",
+    "department",
+    "unit",
+    "district",
+    "city",
+    "year",
+    "amount_wan",
+    "target",
+    "path",
+    "page",
+)
 
 
 def merge_marks(snippet: str) -> str:

@@ -97,8 +97,16 @@ def test_documents_list_with_record_counts(seed_api):
 
 @pytest.mark.parametrize(
     "params",
-    [{"size": 101}, {"page": 0}, {"year": "二〇二四"}, {"kind": "bogus"}, {"q": "民" * 201},
-     {"page": 101, "size": 100}, {"amount_min": 5, "amount_max": 1}, {"amount_min": "x"}],
+    [
+        {"size": 101},
+        {"page": 0},
+        {"year": "二〇二四"},
+        {"kind": "bogus"},
+        {"q": "民" * 201},
+        {"page": 101, "size": 100},
+        {"amount_min": 5, "amount_max": 1},
+        {"amount_min": "x"},
+    ],
 )
 def test_bad_parameters_are_400_json(seed_api, params):
     assert_error_shape(seed_api.get("/api/search", params=params), 400)
@@ -128,8 +136,7 @@ def test_elasticsearch_unreachable_is_503_json():
     )
     try:
         client = TestClient(app)
-        for path in ("/api/search?q=民意速办", "/api/documents", "/readyz",
-                     "/api/documents/abc"):
+        for path in ("/api/search?q=民意速办", "/api/documents", "/readyz", "/api/documents/abc"):
             assert_error_shape(client.get(path), 503)
         assert client.get("/healthz").status_code == 200
     finally:

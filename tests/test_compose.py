@@ -11,7 +11,9 @@ from tests.conftest import ROOT
 
 def pinned_version() -> str:
     out = subprocess.run(
-        [str(ROOT / "scripts" / "es-local.sh"), "version"], capture_output=True, text=True,
+        [str(ROOT / "scripts" / "es-local.sh"), "version"],
+        capture_output=True,
+        text=True,
         check=True,
     )
     return out.stdout.strip()

@@ -54,8 +54,9 @@ def run_cli(monkeypatch, settings: Settings, argv: list[str]) -> int:
     return cli.main(argv)
 
 
-def test_cli_reports_a_bad_file_and_indexes_the_rest(es, fresh_settings, tmp_path, monkeypatch,
-                                                    capsys):
+def test_cli_reports_a_bad_file_and_indexes_the_rest(
+    es, fresh_settings, tmp_path, monkeypatch, capsys
+):
     good = tmp_path / "good.txt"
     good.write_text((SAMPLES / "city-2025.txt").read_text(encoding="utf-8"), encoding="gb18030")
     (tmp_path / "empty.txt").write_bytes(b"")

@@ -11,7 +11,11 @@ def meta_of(text: str):
 def test_title_with_year_first():
     meta = meta_of("2025 年示例市东湖区政务服务数据管理局部门预算\n收入 1 万元")
     assert (meta.department, meta.year, meta.district, meta.city) == (
-        "示例市东湖区政务服务数据管理局", 2025, "东湖区", "示例市")
+        "示例市东湖区政务服务数据管理局",
+        2025,
+        "东湖区",
+        "示例市",
+    )
 
 
 def test_title_with_department_first_and_summary_tag():
@@ -27,7 +31,10 @@ def test_city_level_department_is_shi_benji():
 
 
 def test_the_body_outvotes_a_cut_title():
-    text = "城市建设中心\n\n部门预算\n\n" + "2024 年示例市东湖区城市建设中心部门预算收入 9.5 万元。\n" * 2
+    text = (
+        "城市建设中心\n\n部门预算\n\n"
+        + "2024 年示例市东湖区城市建设中心部门预算收入 9.5 万元。\n" * 2
+    )
     meta = meta_of(text)
     assert (meta.department, meta.year) == ("示例市东湖区城市建设中心", 2024)
 

@@ -25,7 +25,9 @@ def test_heading_levels():
     assert heading_level("一、部门职责") == 2
     assert heading_level("(二)机构设置") == 3
     # a list item and a table row are body text
-    assert heading_level("(一)贯彻执行国家、省、市关于政务服务的法律、法规和政策,组织实施。") is None
+    assert (
+        heading_level("(一)贯彻执行国家、省、市关于政务服务的法律、法规和政策,组织实施。") is None
+    )
     assert heading_level("一、财政拨款 9,769.67 一、一般公共服务支出 8,930.46") is None
 
 

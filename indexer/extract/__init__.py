@@ -5,7 +5,7 @@ A new format is a new small module registered in EXTRACTORS, not a branch in a l
 
 from pathlib import Path
 
-from indexer.extract.base import ExtractionError, Extracted, Extractor
+from indexer.extract.base import Extracted, ExtractionError, Extractor
 from indexer.extract.text import TextExtractor
 
 EXTRACTORS: list[Extractor] = [TextExtractor()]
@@ -23,5 +23,11 @@ def supported_extensions() -> set[str]:
     return {ext for extractor in EXTRACTORS for ext in extractor.extensions}
 
 
-__all__ = ["EXTRACTORS", "ExtractionError", "Extracted", "Extractor", "extractor_for",
-           "supported_extensions"]
+__all__ = [
+    "EXTRACTORS",
+    "ExtractionError",
+    "Extracted",
+    "Extractor",
+    "extractor_for",
+    "supported_extensions",
+]

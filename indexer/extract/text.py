@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from indexer.extract.base import ExtractionError, Extracted, Page
+from indexer.extract.base import Extracted, ExtractionError, Page
 from indexer.textnorm import DecodeError, decode_bytes, normalize_text
 
 
