@@ -37,7 +37,7 @@ def _strip_trailing(name: str) -> str:
 
 
 def extract_metadata(text: str) -> DocumentMeta:
-    flat = compact(text.replace("\n", ""))
+    flat = compact(text.replace("\n", "").replace("\f", ""))
     votes: Counter[tuple[str, int]] = Counter()
     for match in _YEAR_THEN_DEPT.finditer(flat):
         votes[(_strip_trailing(match.group(2)), int(match.group(1)))] += 1

@@ -53,18 +53,17 @@ def build_records(source_file: Path, doc_id: str, extracted: Extracted) -> list[
             **common,
         )
     ]
-    for page in extracted.pages:
-        for section in split_sections(page.text):
-            records.append(
-                Record(
-                    id=f"{doc_id}-section-{len(records):04d}",
-                    kind="section",
-                    title=section.title,
-                    text=section.text,
-                    path=section.path,
-                    position=len(records),
-                    page=page.number,
-                    **common,
-                )
+    for section in split_sections(text):
+        records.append(
+            Record(
+                id=f"{doc_id}-section-{len(records):04d}",
+                kind="section",
+                title=section.title,
+                text=section.text,
+                path=section.path,
+                position=len(records),
+                page=extracted.pages[section.page_index].number,
+                **common,
             )
+        )
     return records

@@ -25,6 +25,7 @@ class Section:
     path: list[str]
     text: str
     position: int  # order of the section in the document
+    page_index: int = 0  # 0-based page (form feeds counted) where the section starts
 
 
 def heading_level(line: str) -> int | None:
@@ -58,6 +59,8 @@ def split_sections(text: str) -> Iterator[Section]:
     body: list[str] = []
     title = ""
     position = 0
+    page_index = 0  # the page of the current line
+    start_page = 0  # the page where the current section started
 
     def flush() -> Section | None:
         content = "\n".join(body).strip()
@@ -69,9 +72,15 @@ def split_sections(text: str) -> Iterator[Section]:
             path=path,
             text=content,
             position=position,
+            page_index=start_page,
         )
 
     for raw in text.split("\n"):
+        if raw == "\f":  # a page break (extract/base.py)
+            page_index += 1
+            if not body:
+                start_page = page_index
+            continue
         line = clean_line(raw)
         level = heading_level(line) if line else None
         if level is None:
@@ -83,6 +92,7 @@ def split_sections(text: str) -> Iterator[Section]:
             yield section
             position += 1
         body = []
+        start_page = page_index
         if level == 1 and stack and stack[0][1].endswith("表格部分"):
             # The narrative parts never sit inside the tables part: that "二、表格部分" was
             # a line of the table of contents.

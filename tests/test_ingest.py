@@ -4,7 +4,9 @@ import pytest
 
 from indexer import cli
 from indexer.settings import Settings, get_settings
-from tests.conftest import SAMPLES, quiet_ingest
+from search_api.app import app
+from tests.conftest import SAMPLES, client_for, quiet_ingest
+from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.es
 
@@ -83,3 +85,28 @@ def test_cli_success_exit_code_and_summary(es, fresh_settings, monkeypatch, caps
     assert run_cli(monkeypatch, fresh_settings, [str(SAMPLES)]) == 0
     err = capsys.readouterr().err
     assert "[3/3]" in err and "indexed 3 of 3 files" in err
+
+
+def test_pdfs_index_with_page_numbers_beside_bad_files(
+    es, fresh_settings, shared, tmp_path, monkeypatch, capsys
+):
+    source = shared / "realpdfs" / "shenzhen-2026" / "2026年深圳市统计局部门预算.pdf"
+    (tmp_path / "budget.pdf").write_bytes(source.read_bytes())
+    (tmp_path / "page.pdf").write_text("<html><body>not found</body></html>")
+    (tmp_path / "scan.pdf").write_bytes(text_pdf(["", "", ""]))
+    (tmp_path / "cut.pdf").write_bytes(text_pdf(["some text on a page"] * 3)[:300])
+    assert run_cli(monkeypatch, fresh_settings, [str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "indexed 1 of 4 files" in err
+    assert "page.pdf: not a PDF" in err
+    assert "scan.pdf: no text layer" in err
+    assert "cut.pdf: broken PDF" in err
+
+    client = client_for(fresh_settings)
+    try:
+        body = client.get("/api/search", params={"q": "统计", "kind": "section"}).json()
+    finally:
+        app.dependency_overrides.clear()
+    assert body["total"] > 0
+    assert all(h["page"] and h["page"] >= 1 for h in body["hits"])
+    assert {h["department"] for h in body["hits"]} == {"深圳市统计局(本级)"}

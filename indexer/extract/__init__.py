@@ -6,9 +6,10 @@ A new format is a new small module registered in EXTRACTORS, not a branch in a l
 from pathlib import Path
 
 from indexer.extract.base import Extracted, ExtractionError, Extractor
+from indexer.extract.pdf import PdfExtractor
 from indexer.extract.text import TextExtractor
 
-EXTRACTORS: list[Extractor] = [TextExtractor()]
+EXTRACTORS: list[Extractor] = [TextExtractor(), PdfExtractor()]
 
 
 def extractor_for(path: Path) -> Extractor | None:

@@ -2,6 +2,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+PAGE_BREAK = "\n\f\n"
+
 
 class ExtractionError(Exception):
     """A data problem with one file (undecodable, empty, broken). Reported, never fatal."""
@@ -21,7 +23,8 @@ class Extracted:
 
     @property
     def text(self) -> str:
-        return "\n".join(page.text for page in self.pages)
+        """All pages, separated by form feeds (sections.py counts them to know the page)."""
+        return PAGE_BREAK.join(page.text for page in self.pages)
 
 
 class Extractor(Protocol):
