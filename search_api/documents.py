@@ -71,18 +71,15 @@ def list_documents(es: Elasticsearch, index: str, page: int, size: int) -> dict:
     }
 
 
+def _of_document(document_id: str, kind: str) -> dict:
+    return {"bool": {"filter": [{"term": {"document_id": document_id}}, {"term": {"kind": kind}}]}}
+
+
 def get_document(es: Elasticsearch, index: str, document_id: str) -> dict:
     with es_errors():
         response = es.search(
             index=index,
-            query={
-                "bool": {
-                    "filter": [
-                        {"term": {"document_id": document_id}},
-                        {"term": {"kind": "document"}},
-                    ]
-                }
-            },
+            query=_of_document(document_id, "document"),
             size=1,
             source_excludes=["text"],
         )
@@ -92,14 +89,7 @@ def get_document(es: Elasticsearch, index: str, document_id: str) -> dict:
         doc = _document(hits[0]["_source"])
         outline = es.search(
             index=index,
-            query={
-                "bool": {
-                    "filter": [
-                        {"term": {"document_id": document_id}},
-                        {"term": {"kind": "section"}},
-                    ]
-                }
-            },
+            query=_of_document(document_id, "section"),
             sort=[{"position": "asc"}],
             size=OUTLINE_LIMIT,
             source_includes=["title", "path", "page", "position"],
