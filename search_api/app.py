@@ -1,5 +1,7 @@
 """The FastAPI application: routes call the query builder and search functions, nothing more."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,7 @@ from fastapi import FastAPI, Query
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from indexer import segment
 from indexer.es import is_reachable
 from indexer.model import KINDS
 from search_api.deps import EsDep, SettingsDep
@@ -20,7 +23,16 @@ from search_api.search import run_search
 STATIC = Path(__file__).with_name("static")
 MAX_FILTER_VALUES = 50
 
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # Load jieba's dictionary now (about a second) rather than on the first search.
+    segment.tokenizer()
+    yield
+
+
 app = FastAPI(
+    lifespan=lifespan,
     title="预算检索 · Budget Search",
     description="Full-text and faceted search over Chinese government department budgets.",
     version="0.1.0",
@@ -60,7 +72,10 @@ def readyz(es: EsDep, settings: SettingsDep) -> JSONResponse:
 def search(
     es: EsDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(description="free text; empty browses everything")] = "",
+    q: Annotated[
+        str,
+        Query(description=f"free text, at most {MAX_Q_LENGTH} characters; empty browses all"),
+    ] = "",
     kind: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
     district: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
     year: Annotated[list[int], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
@@ -113,6 +128,3 @@ def document(es: EsDep, settings: SettingsDep, document_id: str) -> dict:
     if len(document_id) > 64:
         raise BadRequest("document id too long", code="invalid_parameter")
     return get_document(es, settings.alias, document_id)
-
-
-__all__ = ["app", "MAX_Q_LENGTH"]

@@ -5,6 +5,7 @@ so each can be tested as a dict without a node. User input only ever reaches Ela
 the text of ``match``/``match_phrase`` queries or as exact filter values, never as query syntax.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from indexer import segment
@@ -15,6 +16,7 @@ MAX_Q_LENGTH = 200
 MAX_SIZE = 100
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 SNIPPET_CHARS = 160
+MIN_YEAR, MAX_YEAR = 1949, 2200
 
 
 @dataclass
@@ -157,6 +159,11 @@ def validate(params: SearchParams) -> str | None:
         return f"q is too long ({len(params.q)} characters; at most {MAX_Q_LENGTH})"
     if params.page * params.size > MAX_WINDOW:
         return f"page * size may not exceed {MAX_WINDOW}; narrow the search with filters"
+    if any(not MIN_YEAR <= y <= MAX_YEAR for y in params.year):
+        return f"year must be between {MIN_YEAR} and {MAX_YEAR}"
+    amounts = [a for a in (params.amount_min, params.amount_max) if a is not None]
+    if not all(math.isfinite(a) for a in amounts):
+        return "amount_min and amount_max must be finite numbers (万元)"
     if (
         params.amount_min is not None
         and params.amount_max is not None

@@ -105,6 +105,8 @@ def test_documents_list_with_record_counts(seed_api):
         {"q": "民" * 201},
         {"page": 101, "size": 100},
         {"amount_min": 5, "amount_max": 1},
+        {"year": "99999999999"},
+        {"amount_min": "nan"},
         {"amount_min": "x"},
     ],
 )

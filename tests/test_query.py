@@ -60,4 +60,7 @@ def test_limits():
     assert validate(SearchParams(q="x" * 201))
     assert validate(SearchParams(page=200, size=100))
     assert validate(SearchParams(amount_min=5, amount_max=1))
+    assert validate(SearchParams(year=[99999999999]))
+    assert validate(SearchParams(amount_min=float("nan")))
+    assert validate(SearchParams(amount_max=float("inf")))
     assert validate(SearchParams(q="民意速办", page=2, size=100)) is None
