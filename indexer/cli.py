@@ -63,7 +63,7 @@ def ingest_file(es: Elasticsearch, index: str, path: Path) -> FileResult:
         result.error = f"unsupported file type '{path.suffix}' (supported: {allowed})"
         return result
     try:
-        data = path.read_bytes()
+        doc_id = document_id(path)
         extracted = extractor.extract(path)
     except ExtractionError as exc:
         result.error = str(exc)
@@ -71,7 +71,7 @@ def ingest_file(es: Elasticsearch, index: str, path: Path) -> FileResult:
     except OSError as exc:
         result.error = f"cannot read the file: {exc.strerror or exc}"
         return result
-    records = build_records(path, document_id(data), extracted)
+    records = build_records(path, doc_id, extracted)
     written = write_records(es, records, index)
     result.records = written.indexed
     result.title = records[0].title

@@ -11,9 +11,11 @@ from indexer.sections import split_sections
 _DOCUMENT_TEXT_CHARS = 2000
 
 
-def document_id(data: bytes) -> str:
-    """Derived from the content, so the same file indexed twice (or from two places) is one."""
-    return hashlib.sha256(data).hexdigest()[:16]
+def document_id(path: Path) -> str:
+    """Derived from the content, so the same file indexed twice (or from two places) is one.
+    Streamed, so a large file is not held in memory for it."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()[:16]
 
 
 def document_title(meta: DocumentMeta, fallback: str) -> str:
