@@ -28,7 +28,6 @@ class FileResult:
     path: Path
     records: int = 0
     error: str | None = None
-    title: str | None = None
 
 
 @dataclass
@@ -74,7 +73,6 @@ def ingest_file(es: Elasticsearch, index: str, path: Path) -> FileResult:
     records = build_records(path, doc_id, extracted)
     written = write_records(es, records, index)
     result.records = written.indexed
-    result.title = records[0].title
     if written.errors:
         result.error = f"{len(written.errors)} records rejected, first: {written.errors[0]}"
     return result

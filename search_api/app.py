@@ -13,11 +13,10 @@ from fastapi.staticfiles import StaticFiles
 
 from indexer import segment
 from indexer.es import is_reachable
-from indexer.model import KINDS
 from search_api.deps import EsDep, SettingsDep
 from search_api.documents import get_document, list_documents
 from search_api.errors import BadRequest, error_response, install_error_handlers
-from search_api.query import MAX_Q_LENGTH, MAX_SIZE, SearchParams, validate
+from search_api.query import MAX_Q_LENGTH, MAX_SIZE, MAX_WINDOW, SearchParams, validate
 from search_api.search import run_search
 
 STATIC = Path(__file__).with_name("static")
@@ -87,11 +86,6 @@ def search(
 ) -> dict:
     """Full-text and faceted search over all records (documents, sections, projects,
     indicators, table rows). Filters repeat: OR within a field, AND across fields."""
-    unknown = [k for k in kind if k not in KINDS]
-    if unknown:
-        raise BadRequest(
-            f"unknown kind {unknown[0]!r}; one of {', '.join(KINDS)}", code="invalid_parameter"
-        )
     params = SearchParams(
         q=q,
         kind=kind,
@@ -113,12 +107,12 @@ def search(
 def documents(
     es: EsDep,
     settings: SettingsDep,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_WINDOW)] = 1,
     size: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict:
     """Every document with its metadata and record counts by kind."""
-    if page * size > 10_000:
-        raise BadRequest("page * size may not exceed 10000", code="invalid_parameter")
+    if page * size > MAX_WINDOW:
+        raise BadRequest(f"page * size may not exceed {MAX_WINDOW}", code="invalid_parameter")
     return list_documents(es, settings.alias, page, size)
 
 

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from indexer import segment
+from indexer.model import KINDS
 
 FACETS = ("kind", "district", "year", "department")
 FACET_SIZE = 50
@@ -155,6 +156,9 @@ def build_search(params: SearchParams) -> dict:
 
 def validate(params: SearchParams) -> str | None:
     """A message for parameters out of range, or None."""
+    unknown = [k for k in params.kind if k not in KINDS]
+    if unknown:
+        return f"unknown kind {unknown[0]!r}; one of {', '.join(KINDS)}"
     if len(params.q) > MAX_Q_LENGTH:
         return f"q is too long ({len(params.q)} characters; at most {MAX_Q_LENGTH})"
     if params.page * params.size > MAX_WINDOW:
