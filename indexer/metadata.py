@@ -11,18 +11,24 @@ from collections import Counter
 from indexer.model import DocumentMeta
 from indexer.textnorm import compact
 
-_NAME = r"[\u4e00-\u9fff()]{4,40}?"
+_NAME = r"(?:(?!所有|纳入|项目)[\u4e00-\u9fff()]){4,40}?"
 # A department name begins with a place: optional province, then a city.
 _PLACE = r"(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?[\u4e00-\u9fff]{2,7}?市"
-_DEPT = rf"({_PLACE}{_NAME})"
+_DEPT = rf"((?:中共)?{_PLACE}{_NAME})"
 _KIND = r"部门(?:预算|决算)"
 _YEAR_THEN_DEPT = re.compile(rf"(20\d\d)年度?{_DEPT}(?:\(汇总\))?{_KIND}")
 _DEPT_THEN_YEAR = re.compile(rf"{_DEPT}(20\d\d)年度?{_KIND}")
-_CITY = re.compile(r"^(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?([\u4e00-\u9fff]{2,7}?市)")
+# Shanghai: "上海市普陀区2025年区级部门预算" then "预算主管部门:上海市普陀区商务委员会"
+_SUPERVISOR = re.compile(rf"(20\d\d)年(?:区级|市级)?{_KIND}预算主管部门:?{_DEPT}(?=目录|[一二三四五六七八九十]、|$)")
+_CITY = re.compile(r"^(?:中共)?(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?([\u4e00-\u9fff]{2,7}?市)")
+# Table headings name the department too: "部门名称:深圳市审计局 单位:万元"
+_NAMED = re.compile(rf"部门名称\s*[:：\t]\s*((?:中共)?{_PLACE}[\u4e00-\u9fff()]{{2,40}}?)(?=\s|单位|$)", re.M)
 # A district (or county) right after the city: 深圳市福田区…, 上海市普陀区…
 _DISTRICT = re.compile(r"^([\u4e00-\u9fff]{1,3}(?:新区|区|县))")
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)万元"
 _TOTAL = re.compile(rf"部门(?:预算|决算)(?:收入|支出)(?:总计|合计)?(?:为|是)?{_AMOUNT}")
+_TOTAL_SENTENCE = re.compile(rf"收入预算(?:总计|合计)?(?:为|是)?{_AMOUNT}")
+_TOTAL_ROW = re.compile(r"^收入总计\s+(\d[\d,]*\.\d+)", re.M)
 _UNITS = re.compile(r"包括:?([\u4e00-\u9fff()、]{2,400}?)共(\d+)家(?:基层|预算)?单位")
 
 
@@ -43,12 +49,18 @@ def extract_metadata(text: str) -> DocumentMeta:
         votes[(_strip_trailing(match.group(2)), int(match.group(1)))] += 1
     for match in _DEPT_THEN_YEAR.finditer(flat):
         votes[(_strip_trailing(match.group(1)), int(match.group(2)))] += 1
+    for match in _SUPERVISOR.finditer(flat):
+        votes[(match.group(2), int(match.group(1)))] += 3
+
+    if not votes:
+        for match in _NAMED.finditer(text):
+            votes[(compact(match.group(1)), _year_fallback(flat) or 0)] += 1
 
     meta = DocumentMeta()
     if votes:
         (department, year), _ = votes.most_common(1)[0]
         meta.department = department
-        meta.year = year
+        meta.year = year or None
     else:
         meta.year = _year_fallback(flat)
 
@@ -60,7 +72,7 @@ def extract_metadata(text: str) -> DocumentMeta:
             district_match = _DISTRICT.match(rest)
             meta.district = district_match.group(1) if district_match else "市本级"
 
-    total = _TOTAL.search(flat)
+    total = _TOTAL.search(flat) or _TOTAL_SENTENCE.search(flat) or _TOTAL_ROW.search(text)
     if total:
         meta.total_wan = parse_amount(total.group(1))
 

@@ -145,12 +145,24 @@ def join_wrapped_lines(text: str) -> str:
     return "\n".join(out)
 
 
+# Justified PDF lines come out letter-spaced: "深 圳 市 交 通 运 输 局".
+_LETTER_SPACED = re.compile(r"(?:[\u4e00-\u9fff] ){3,}[\u4e00-\u9fff]")
+
+
+def _unspace(match: re.Match[str]) -> str:
+    return match.group(0).replace(" ", "")
+
+
 def normalize_text(text: str) -> str:
-    """Line endings, invisible characters, one-to-one NFKC, then wrapped lines re-joined."""
+    """Line endings, invisible characters, one-to-one NFKC, letter-spaced runs closed up.
+
+    Lines stay as extracted: tables are parsed line by line. Narrative text is re-joined
+    where it is read as prose (sections.py, with join_wrapped_lines).
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.translate(_INVISIBLE)
     text = nfkc_one_to_one(text)
-    return join_wrapped_lines(text)
+    return _LETTER_SPACED.sub(_unspace, text)
 
 
 _SPACE_BETWEEN = re.compile(

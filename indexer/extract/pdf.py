@@ -1,4 +1,8 @@
-"""PDF text with pdfplumber, page by page (pages are closed as we go, so memory stays flat)."""
+"""PDF text with pdfplumber, page by page (pages are closed as we go, so memory stays flat).
+
+Ruled tables come out as rows of tab-separated cells (a cell's wrapped lines joined), in their
+place among the page's text lines; the parsers read them like the OCR seeds' tab-separated rows.
+"""
 
 from pathlib import Path
 
@@ -26,6 +30,42 @@ def sniff(path: Path) -> None:
         raise ExtractionError(f"not a PDF: no %PDF- header (the content looks like {kind})")
 
 
+def cell_text(cell: str | None) -> str:
+    """A table cell's wrapped lines joined: Chinese runs on, Latin words keep a space."""
+    if not cell:
+        return ""
+    out = ""
+    for part in cell.split("\n"):
+        part = part.strip()
+        if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii():
+            out += " "
+        out += part
+    return out.replace("\t", " ")
+
+
+def table_rows(rows: list[list[str | None]]) -> list[str]:
+    return ["\t".join(cell_text(cell) for cell in row) for row in rows if any(row)]
+
+
+def page_text(page) -> str:
+    """The page's text with each ruled table replaced by its tab-separated rows."""
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    if not tables:
+        return page.extract_text() or ""
+    x0, top, x1, bottom = page.bbox
+    parts: list[str] = []
+    cursor = top
+    for table in tables:
+        t_top, t_bottom = max(table.bbox[1], top), min(table.bbox[3], bottom)
+        if t_top > cursor:
+            parts.append(page.crop((x0, cursor, x1, t_top)).extract_text() or "")
+        parts.extend(table_rows(table.extract()))
+        cursor = max(cursor, t_bottom)
+    if cursor < bottom:
+        parts.append(page.crop((x0, cursor, x1, bottom)).extract_text() or "")
+    return "\n".join(part for part in parts if part)
+
+
 class PdfExtractor:
     extensions = (".pdf",)
 
@@ -35,7 +75,7 @@ class PdfExtractor:
         try:
             with pdfplumber.open(path) as pdf:
                 for number, page in enumerate(pdf.pages, 1):
-                    text = page.extract_text() or ""
+                    text = page_text(page)
                     page.close()
                     pages.append(Page(number=number, text=normalize_text(text)))
         except PdfminerException as exc:

@@ -1,0 +1,89 @@
+"""The document as lines with their pages, and the same text flattened for sentence patterns."""
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from indexer.parse.amounts import is_amount
+
+# "- 35 -", "35", and Quanzhou's letter-spaced "2 4": page numbers, not content.
+_PAGE_NUMBER = re.compile(r"^(?:-\s*\d{1,3}\s*-|\d{1,3}|\d \d)$")
+
+
+@dataclass
+class Line:
+    text: str  # stripped; table cells separated by tabs
+    page: int  # 0-based page index (form feeds counted)
+
+    @property
+    def cells(self) -> list[str]:
+        """Tab-separated cells with the empty ones kept (their position is a column)."""
+        return [re.sub(r"\s+", " ", cell).strip() for cell in self.text.split("\t")]
+
+    @property
+    def is_tabbed(self) -> bool:
+        return "\t" in self.text
+
+
+def document_lines(text: str) -> list[Line]:
+    """Non-blank lines, page numbers dropped, each with the page it is on."""
+    lines: list[Line] = []
+    page = 0
+    for raw in text.split("\n"):
+        if raw == "\f":
+            page += 1
+            continue
+        stripped = raw.strip()
+        if stripped and not _PAGE_NUMBER.match(stripped):
+            lines.append(Line(stripped, page))
+    return lines
+
+
+class Flat:
+    """Lines joined without separators (a wrapped sentence reads whole), with each character's
+    line and page still known."""
+
+    def __init__(self, lines: list[Line]):
+        self.lines = lines
+        self.starts: list[int] = []
+        parts = []
+        offset = 0
+        for line in lines:
+            self.starts.append(offset)
+            text = line.text.replace("\t", " ")
+            parts.append(text)
+            offset += len(text)
+        self.text = "".join(parts)
+
+    def line_index(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def page_at(self, offset: int) -> int:
+        return self.lines[self.line_index(offset)].page if self.lines else 0
+
+    def at_line_start(self, offset: int) -> bool:
+        index = bisect.bisect_left(self.starts, offset)
+        return index < len(self.starts) and self.starts[index] == offset
+
+
+def split_numbers(text: str) -> tuple[str, list[str]]:
+    """'信息化运维项目 953.52 953.52 0.00' -> ('信息化运维项目', ['953.52', '953.52', '0.00']).
+
+    Trailing figures only; a figure inside the name stays there.
+    """
+    tokens = text.split()
+    numbers: list[str] = []
+    while tokens and is_amount(tokens[-1]):
+        numbers.insert(0, tokens.pop())
+    return " ".join(tokens), numbers
+
+
+def join_cell_text(parts: list[str]) -> str:
+    """Pieces of one wrapped cell or name: Chinese joins without a space, Latin with one."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if out and part and (out[-1].isascii() and out[-1].isalnum()) and part[0].isascii():
+            out += " "
+        out += part
+    return out

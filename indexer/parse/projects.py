@@ -1,0 +1,553 @@
+"""Projects with their amounts, from every place a budget names them.
+
+- the 项目支出 list of 第三部分: ``1.信息化运维项目 953.52 万元,主要包括:…``, with the sub-items
+  its text names with an amount (``一是电子政务运行维护 3404.48 万元``); one list per unit;
+- the 年度主要任务 rows of the 整体支出绩效目标表 (task name, content, 总额 …);
+- the 重点项目 table of 第七部分 (unit, project, 预算数, 绩效目标);
+- the rows of the 项目支出总表 (and Guangzhou's 项目支出及其他支出预算表);
+- the heading of a project-level 绩效目标表 (Quanzhou: ``X项目绩效目标表`` / ``资金总额:``;
+  002: ``项目名称 X`` / ``本年预算金额``).
+
+The same project found in several places becomes one Project that lists its sources.
+"""
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from indexer.parse.amounts import NUMBER, Change, find_change, is_amount, parse_amount
+from indexer.parse.lines import Flat, Line, join_cell_text, split_numbers
+from indexer.parse.names import clean_name, normalize_name
+from indexer.sections import clean_line, heading_level
+
+
+@dataclass
+class Source:
+    kind: str  # list | task | key_project | summary_table | project_table
+    page: int
+    amount_wan: float | None
+
+
+@dataclass
+class Project:
+    name: str
+    amount_wan: float | None
+    page: int
+    unit: str | None = None
+    parent: str | None = None
+    description: str = ""
+    change: Change | None = None
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.unit or "", self.parent or "", normalize_name(self.name))
+
+
+# A name: no clause punctuation; digits only as part of a word (12345热线, 4G, (2024)).
+_NAME = r"(?:[^\s\d,，。;；:：、]|\d+(?=[^\d.,\s万])| (?=[^\s\d]))+?"
+_LIST_START = re.compile(rf"项目支出\s*({NUMBER})\s*万元[^。]{{0,6}}?(?:具体|主要)(?:包括|如下)")
+_SUB_ITEM = re.compile(
+    rf"(?:^|[,，;；:：、。]|[一二三四五六七八九十]是|用于|包括|包含|其中)\s*({_NAME})\s*({NUMBER})\s*万(?:元|(?![\u4e00-\u9fff]))"
+)
+_LEADING_WORDS = re.compile(r"^(?:[一二三四五六七八九十]是|主要用于|主要包括|主要是|用于|包括|包含|其中|以及|及|和|与|含|为)+")
+_NOT_A_NAME = re.compile(r"增加|减少|增长|下降|持平|^[较比]|合计|共计|总计|小计|预算|^年")
+_MAX_NAME = 40
+
+
+def _item_pattern(number: int) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\d.]){number}\s*[.、．]\s*({_NAME})\s*({NUMBER})\s*万元")
+
+
+def _good_name(name: str) -> bool:
+    return 1 < len(name) <= _MAX_NAME and not name[0].isdigit() and not _NOT_A_NAME.search(name)
+
+
+def _list_end(flat: Flat, start: int) -> int:
+    """Where a 项目支出 list ends: the next heading line (第四部分, 二、, (五) …)."""
+    for index in range(flat.line_index(start) + 1, len(flat.lines)):
+        text = clean_line(flat.lines[index].text)
+        if heading_level(text) is not None or re.match(r"^[(（][一二三四五六七八九十]+[)）]", text):
+            return flat.starts[index]
+    return len(flat.text)
+
+
+def _unit_before(flat: Flat, offset: int, units: list[str]) -> str | None:
+    """The unit whose name was last written before offset (002 lists projects unit by unit)."""
+    best, best_at = None, -1
+    for unit in units:
+        at = flat.text.rfind(unit, 0, offset)
+        if at > best_at:
+            best, best_at = unit, at
+    return best
+
+
+def list_projects(flat: Flat, units: list[str]) -> list[Project]:
+    """The numbered 项目支出 lists and the sub-items named in each item's text."""
+    projects: list[Project] = []
+    for start_match in _LIST_START.finditer(flat.text):
+        start, end = start_match.end(), _list_end(flat, start_match.end())
+        unit = _unit_before(flat, start_match.start(), units) if len(units) > 1 else None
+        items = []
+        number, position = 1, start
+        while True:
+            match = _item_pattern(number).search(flat.text, position, end)
+            if not match:
+                break
+            items.append(match)
+            number, position = number + 1, match.end()
+        for index, match in enumerate(items):
+            body_end = items[index + 1].start() if index + 1 < len(items) else end
+            body = flat.text[match.end() : body_end]
+            name = clean_name(_LEADING_WORDS.sub("", match.group(1)))
+            project = Project(
+                name=name,
+                amount_wan=parse_amount(match.group(2)),
+                page=flat.page_at(match.start()),
+                unit=unit,
+                description=clean_name(body),
+                change=find_change(body),
+            )
+            projects.append(project)
+            projects.extend(_sub_items(flat, project, body, match.end()))
+    return projects
+
+
+def _sub_items(flat: Flat, parent: Project, body: str, offset: int) -> list[Project]:
+    subs = []
+    for match in _SUB_ITEM.finditer(body):
+        name = clean_name(_LEADING_WORDS.sub("", match.group(1).strip()))
+        if not _good_name(name):
+            continue
+        sentence_end = body.find("。", match.end())
+        subs.append(
+            Project(
+                name=name,
+                amount_wan=parse_amount(match.group(2)),
+                page=flat.page_at(offset + match.start(1)),
+                unit=parent.unit,
+                parent=parent.name,
+                description=clean_name(body[match.start(1) : sentence_end if sentence_end > 0 else None]),
+            )
+        )
+    return subs
+
+
+# ---- tables -------------------------------------------------------------------------------
+
+_TASK_HEADER = "预算金额(万元)总额其中:财政拨款其中:其他资金主要内容任务名称年度主要任务"
+_CONTENT_START = re.compile(r"^(?:主要|用于|开展|保障|负责|承担|应付|人员经费|在编|\d+[.、])")
+_NOT_A_PROJECT = re.compile(r"^基本支出|^金额合计|^合计|^总计|^小计")
+
+
+def _is_header_fragment(text: str) -> bool:
+    compacted = re.sub(r"\s+", "", text).replace("：", ":").replace("（", "(").replace("）", ")")
+    return bool(compacted) and compacted in _TASK_HEADER
+
+
+def task_projects(lines: list[Line], units: list[str], department: str | None) -> list[Project]:
+    """年度主要任务 rows: from the line naming 任务名称 to 金额合计."""
+    projects: list[Project] = []
+    unit = None
+    inside = False
+    pending: list[Line] = []
+    for line in lines:
+        text = line.text
+        named_unit = _named_unit(text, units)
+        if named_unit:
+            unit = named_unit
+        if not inside:
+            if "任务名称" in text:
+                inside, pending = True, []
+            continue
+        if "金额合计" in text or "年度总体目标" in text or "一级指标" in text:
+            inside = False
+            continue
+        if line.is_tabbed:
+            project = _task_from_cells(line)
+        else:
+            if _is_header_fragment(text) or text in ("年度主要任务", "年度主要", "任务"):
+                continue
+            pending.append(line)
+            name_part, numbers = split_numbers(text)
+            if len(numbers) < 2:
+                continue
+            project = _task_from_lines(pending, name_part)
+            pending = []
+        if project and not _NOT_A_PROJECT.match(project.name):
+            project.unit = unit if len(units) > 1 else None
+            projects.append(project)
+    return projects
+
+
+def _named_unit(text: str, units: list[str]) -> str | None:
+    """The unit a table heading line names ('部门(单位)名称 X', '项目实施单位 X'); X may omit
+    its (本级). The 主管部门 named on the same line is the supervisor, not the unit."""
+    if len(units) < 2 or not any(k in text for k in ("名称", "单位")):
+        return None
+    compacted = re.sub(r"\s+", "", text).split("主管部门")[0]
+    found = []
+    for unit in units:
+        at = compacted.find(unit)
+        if at < 0:
+            at = compacted.find(unit.removesuffix("(本级)"))
+        if at >= 0:
+            found.append((at, -len(unit), unit))
+    return min(found)[2] if found else None
+
+
+def _task_from_cells(line: Line) -> Project | None:
+    cells = [c for c in line.cells if c]
+    numbers = []
+    while cells and is_amount(cells[-1]):
+        numbers.insert(0, cells.pop())
+    if not numbers or not cells:
+        return None
+    # [garbled label,] name, content: the name is the cell before the content
+    name = cells[-2] if len(cells) >= 2 else cells[0]
+    return Project(
+        name=clean_name(name),
+        amount_wan=parse_amount(numbers[0]),
+        page=line.page,
+        description=cells[-1] if len(cells) >= 2 else "",
+        sources=[Source("task", line.page, parse_amount(numbers[0]))],
+    )
+
+
+def _task_from_lines(rows: list[Line], last_text: str) -> Project | None:
+    """A wrapped task row: name lines (short, no punctuation), then content, then figures."""
+    texts = [r.text for r in rows[:-1]] + ([last_text] if last_text else [])
+    _, numbers = split_numbers(rows[-1].text)
+    if not texts:
+        return None
+    first = texts[0]
+    if " " in first and not _CONTENT_START.match(first):
+        name, content = first.split(" ", 1)[0], [first.split(" ", 1)[1], *texts[1:]]
+    else:
+        name_parts = []
+        for index, text in enumerate(texts):
+            if len(text) > 10 or re.search(r"[,，。;；、]", text) or _CONTENT_START.match(text):
+                break
+            name_parts.append(text)
+        if not name_parts:
+            return None
+        name, content = join_cell_text(name_parts), texts[index:] if index else []
+        if len(name_parts) == len(texts):
+            content = []
+    amount = parse_amount(numbers[0])
+    return Project(
+        name=clean_name(name),
+        amount_wan=amount,
+        page=rows[0].page,
+        description=clean_name(join_cell_text(content)),
+        sources=[Source("task", rows[0].page, amount)],
+    )
+
+
+_KEY_START = re.compile(r"重点项目.{0,8}(?:情况如下|如下)")
+_KEY_ROW = re.compile(rf"^({_NAME})\s+({NUMBER})(?:\s+(.*))?$")
+
+
+def key_projects(lines: list[Line], units: list[str], department: str | None) -> list[Project]:
+    """The 重点项目 table of 第七部分: project, 预算数, 绩效目标 (and the unit, in newer ones)."""
+    projects: list[Project] = []
+    inside = False
+    columns: dict[str, int] = {}
+    name_parts: list[str] = []
+    row_may_start = True
+    for line in lines:
+        text = line.text
+        if not inside:
+            inside = bool(_KEY_START.search(text))
+            continue
+        level = heading_level(clean_line(text))
+        if level == 1 or (level == 2 and not line.is_tabbed):
+            break
+        if line.is_tabbed:
+            cells = line.cells
+            if any("项目名称" in c for c in cells):
+                columns = {
+                    "name": next(i for i, c in enumerate(cells) if "项目名称" in c),
+                    "amount": next((i for i, c in enumerate(cells) if "预算" in c), -1),
+                    "unit": next((i for i, c in enumerate(cells) if "单位名称" in c), -1),
+                }
+                continue
+            if not columns or columns["amount"] < 0 or len(cells) <= columns["amount"]:
+                continue
+            name, amount = cells[columns["name"]], cells[columns["amount"]]
+            if not name or not is_amount(amount):
+                continue  # a goal carried over from the previous page
+            unit = cells[columns["unit"]] if columns["unit"] >= 0 else None
+            projects.append(_key_project(name, amount, line.page, unit, units))
+            continue
+        # flattened: "名称 预算数 绩效目标…" starting after a finished sentence, or a name
+        # wrapped a few characters a line (003) above a line holding only the amount
+        match = _KEY_ROW.match(text)
+        accepted = False
+        if is_amount(text) and name_parts:
+            projects.append(_key_project(join_cell_text(name_parts), text, line.page, None, units))
+            accepted = True
+        elif match and row_may_start and not re.search(r"[,，。;；:：、]", match.group(1)):
+            projects.append(_key_project(match.group(1), match.group(2), line.page, None, units))
+            accepted = True
+        short = len(text) <= 6 and not re.search(r"[\d,，。;；:：、()（）]|绩效|预算|名称|万元", text)
+        name_parts = [*name_parts, text] if short else []
+        row_may_start = accepted or text.endswith(("。", "绩效目标"))
+    return projects
+
+
+def _key_project(name: str, amount: str, page: int, unit: str | None, units: list[str]) -> Project:
+    value = parse_amount(amount)
+    unit = clean_name(unit) if unit else None
+    return Project(
+        name=clean_name(name),
+        amount_wan=value,
+        page=page,
+        unit=unit if unit in units and len(units) > 1 else None,
+        sources=[Source("key_project", page, value)],
+    )
+
+
+# 支出项目类别 rows that group projects rather than name one
+_CATEGORIES = {"合计", "总计", "一般性项目", "履职类项目"}
+_SUMMARY_TITLE = re.compile(r"^(?:表\s*\S{1,3}[:：]?\s*)?(?:部门预算)?项目支出(?:及其他支出)?(?:预算)?总?表$")
+_ORG_END = re.compile(r"(?:局|中心|委员会|办公室|署|院|站|所|队|馆|部|\(本级\)|\(汇总\))$")
+
+
+def summary_projects(lines: list[Line], units: list[str], department: str | None) -> list[Project]:
+    """Rows of the 项目支出总表: a project name and its figures (总计 first).
+
+    Rows naming the department or a unit are subtotals, not projects.
+    """
+    projects: list[Project] = []
+    inside = False
+    pending: list[str] = []
+    unit = None
+    orgs = set(units) | ({department} if department else set())
+    for line in lines:
+        text = line.text
+        compacted = re.sub(r"\s+", "", text)
+        if _SUMMARY_TITLE.match(compacted):
+            inside, pending, unit = True, [], None
+            continue
+        if not inside:
+            continue
+        if re.match(r"^表\s*\S{1,3}[:：]?", compacted) or compacted.endswith("总表"):
+            inside = False
+            continue
+        if line.is_tabbed:
+            cells = [c for c in line.cells]
+            if not cells or not cells[0] or len(cells) < 3 or not is_amount(cells[1]):
+                continue
+            name, first = clean_name(cells[0]), cells[1]
+        else:
+            name_part, numbers = split_numbers(text)
+            if len(numbers) < 4:
+                pending.append(name_part)
+                continue
+            name = clean_name(join_cell_text([*_name_tail(pending), name_part]))
+            first, pending = numbers[0], []
+        if not name or len(name) > _MAX_NAME or name in _CATEGORIES or "名称" in name:
+            continue
+        if _is_org(name, orgs):
+            if len(units) > 1:
+                unit = next((u for u in units if u == name), unit)
+            elif not units and name != department:
+                unit = name  # Guangzhou names its 下属单位 only in these rows
+            else:
+                unit = None
+            continue
+        if not re.search(r"[\u4e00-\u9fff]", name):
+            continue
+        value = parse_amount(first)
+        projects.append(
+            Project(
+                name=name,
+                amount_wan=value,
+                page=line.page,
+                unit=unit,
+                sources=[Source("summary_table", line.page, value)],
+            )
+        )
+    return projects
+
+
+def _name_tail(pending: list[str]) -> list[str]:
+    """The lines just above a figures line that belong to its name: short wrapped pieces,
+    not the table's column headers."""
+    tail: list[str] = []
+    for text in reversed(pending):
+        if not text or len(text) > 8 or re.search(r"[:：,，。]|拨款|收入|资金|结转|总计|小计|合计", text):
+            break
+        tail.insert(0, text)
+    return tail[-3:]
+
+
+def _is_org(name: str, orgs: set[str]) -> bool:
+    if name in orgs:
+        return True
+    return bool(re.match(r"^\S{2,7}?[市省区县]", name) and _ORG_END.search(name))
+
+
+_PROJECT_TABLE_TITLE = re.compile(r"^(?P<name>.{2,60}?)绩效目标表$")
+_PROJECT_TABLE_AMOUNT = re.compile(rf"(?:资金总额|本年预算金额\s*[(（]万元[)）])\s*[:：]?\s*({NUMBER})")
+_PROJECT_NAME_CELL = re.compile(r"^项目名称\s+(\S.*?)\s+项目属性")
+
+
+@dataclass
+class ProjectTable:
+    """A project-level 绩效目标表: its project, where it starts and ends (line indexes)."""
+
+    name: str
+    start: int
+    end: int
+
+
+def project_tables(lines: list[Line]) -> list[ProjectTable]:
+    """Quanzhou's ``X项目绩效目标表`` pages and 002's ``项目名称 X`` forms."""
+    starts: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
+        text = line.text.replace("\t", " ")
+        title = _PROJECT_TABLE_TITLE.match(re.sub(r"\s+", "", text))
+        if title and "项目" in title["name"] and not re.search(r"整体|部门|申报|重点项目|\d", title["name"]):
+            starts.append((index, title["name"]))
+            continue
+        cell = _PROJECT_NAME_CELL.match(re.sub(r"\s+", " ", text))
+        if cell:
+            # 002 prints the table title on the lines above the 项目名称 row
+            starts.append((index, cell.group(1)))
+    tables = []
+    for number, (start, name) in enumerate(starts):
+        end = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
+        tables.append(ProjectTable(clean_name(name), start, end))
+    return tables
+
+
+def project_table_projects(lines: list[Line], tables: list[ProjectTable], units: list[str]) -> list[Project]:
+    projects = []
+    for table in tables:
+        amount, page, unit = None, lines[table.start].page, None
+        for line in lines[table.start : min(table.end, table.start + 8)]:
+            unit = unit or _named_unit(line.text, units)
+            match = _PROJECT_TABLE_AMOUNT.search(line.text.replace("\t", " "))
+            if match and amount is None:
+                amount, page = parse_amount(match.group(1)), line.page
+        if amount is not None:
+            projects.append(
+                Project(
+                    name=table.name,
+                    amount_wan=amount,
+                    page=page,
+                    unit=unit,
+                    sources=[Source("project_table", page, amount)],
+                )
+            )
+    return projects
+
+
+_NOTE_TITLE = re.compile(r"^(?P<name>[^,，。:：\d]{2,40}?)情况说明$")
+_NOTE_BUDGET = re.compile(rf"项目总预算\s*({NUMBER})\s*万")
+
+
+def note_projects(lines: list[Line]) -> list[Project]:
+    """Shanghai's '<项目>经费情况说明' pages: 六、年度预算安排 '项目总预算1720.00万,其中…'."""
+    projects = []
+    for index, line in enumerate(lines):
+        title = _NOTE_TITLE.match(line.text)
+        if not title or re.search(r"相关|编制|整体|部门|预算情况", title["name"]):
+            continue
+        following = Flat(lines[index + 1 : index + 40])
+        budget = _NOTE_BUDGET.search(following.text)
+        if not budget:
+            continue
+        value = parse_amount(budget.group(1))
+        sentence_end = following.text.find("。", budget.end())
+        project = Project(
+            name=clean_name(title["name"]),
+            amount_wan=value,
+            page=following.page_at(budget.start()),
+            sources=[Source("project_note", line.page, value)],
+        )
+        projects.append(project)
+        tail = following.text[budget.end() : sentence_end if sentence_end > 0 else None]
+        projects.extend(_sub_items(following, project, tail, budget.end()))
+    return projects
+
+
+def _same_project(project: Project, merged: dict[tuple[str, str, str], Project]) -> tuple | None:
+    """The key of an already found project this one names again, if any.
+
+    Exact (unit, parent, normalized name) first. Then, for top-level projects: a table row with
+    no unit matches the one unit's project of that name; a name cut short in a narrow column
+    matches the one name it begins; a misprint (一般管理事物) matches a near-identical name
+    with the same amount.
+    """
+    key = project.key
+    if key in merged:
+        return key
+    if project.parent:
+        return None
+    unit, _, name = key
+    candidates = [k for k in merged if k[1] == "" and (not unit or k[0] == unit)]
+    same_name = [k for k in candidates if k[2] == name]
+    if len(same_name) == 1:
+        return same_name[0]
+    if len(name) >= 4:
+        prefixed = [k for k in candidates if k[2].startswith(name) or name.startswith(k[2])]
+        if len(prefixed) == 1 and min(len(prefixed[0][2]), len(name)) >= 4:
+            return prefixed[0]
+    if len(same_name) == 0:
+        # a project-level table for what the 项目支出 list names as a sub-item
+        subs = [k for k in merged if k[1] and k[2] == name and (not unit or k[0] == unit)]
+        if len(subs) == 1:
+            return subs[0]
+    similar = [
+        k
+        for k in candidates
+        if merged[k].amount_wan == project.amount_wan
+        and SequenceMatcher(None, k[2], name).ratio() >= 0.75
+    ]
+    return similar[0] if len(similar) == 1 else None
+
+
+def merge_projects(found: list[Project]) -> tuple[list[Project], list[str]]:
+    """One project per place it is named, sources listed, in first-seen order.
+
+    Amounts that disagree between the places a document names a project become warnings.
+    """
+    merged: dict[tuple[str, str, str], Project] = {}
+    warnings: list[str] = []
+    for project in found:
+        if not project.sources:
+            project.sources = [Source("list", project.page, project.amount_wan)]
+        key = _same_project(project, merged)
+        if key is None:
+            merged[project.key] = project
+            continue
+        existing = merged[key]
+        existing.sources.extend(project.sources)
+        if not existing.description and project.description:
+            existing.description = project.description
+        if (
+            project.amount_wan is not None
+            and existing.amount_wan is not None
+            and abs(project.amount_wan - existing.amount_wan) > 0.05
+        ):
+            warnings.append(
+                f"项目「{existing.name}」: {existing.amount_wan:g} 万元 ({existing.sources[0].kind}) "
+                f"but {project.amount_wan:g} 万元 ({project.sources[0].kind})"
+            )
+    return list(merged.values()), warnings
+
+
+def find_projects(
+    lines: list[Line], units: list[str], department: str | None
+) -> tuple[list[Project], list[str]]:
+    flat = Flat(lines)
+    found = list_projects(flat, units)
+    found += task_projects(lines, units, department)
+    found += key_projects(lines, units, department)
+    found += summary_projects(lines, units, department)
+    found += project_table_projects(lines, project_tables(lines), units)
+    found += note_projects(lines)
+    return merge_projects(found)
