@@ -8,7 +8,7 @@ from elasticsearch import Elasticsearch
 from indexer.settings import Settings
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 # Fields derived from a record's title and text at bulk time (segment.py), not model fields.
 TOKEN_FIELDS = ("title_tokens", "title_search", "text_tokens", "text_search")
 
@@ -24,19 +24,20 @@ def index_name(settings: Settings, version: int = MAPPING_VERSION) -> str:
 def ensure_index(es: Elasticsearch, settings: Settings) -> str:
     """Creates the current index version with its alias if missing; returns the index name.
 
-    An alias already in place is left as it is, whatever generation it points to.
+    An alias on an index of the current version is left as it is. An alias on an older
+    version (a mapping without the newer fields) moves to a new index of the current one; the
+    older index stays until it is deleted (its records are re-made by indexing the files again).
     """
     alias = settings.alias
-    if es.indices.exists_alias(name=alias):
-        return next(iter(es.indices.get_alias(name=alias)))
     name = index_name(settings)
-    if es.indices.exists(index=name):
-        es.indices.put_alias(index=name, name=alias)
+    current = list(es.indices.get_alias(name=alias)) if es.indices.exists_alias(name=alias) else []
+    if name in current:
         return name
-    body = load_mapping()
-    es.indices.create(
-        index=name, settings=body["settings"], mappings=body["mappings"], aliases={alias: {}}
-    )
+    if not es.indices.exists(index=name):
+        body = load_mapping()
+        es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+    actions = [{"remove": {"index": index, "alias": alias}} for index in current]
+    es.indices.update_aliases(actions=[*actions, {"add": {"index": name, "alias": alias}}])
     return name
 
 

@@ -19,10 +19,14 @@ _KIND = r"部门(?:预算|决算)"
 _YEAR_THEN_DEPT = re.compile(rf"(20\d\d)年度?{_DEPT}(?:\(汇总\))?{_KIND}")
 _DEPT_THEN_YEAR = re.compile(rf"{_DEPT}(20\d\d)年度?{_KIND}")
 # Shanghai: "上海市普陀区2025年区级部门预算" then "预算主管部门:上海市普陀区商务委员会"
-_SUPERVISOR = re.compile(rf"(20\d\d)年(?:区级|市级)?{_KIND}预算主管部门:?{_DEPT}(?=目录|[一二三四五六七八九十]、|$)")
+_SUPERVISOR = re.compile(
+    rf"(20\d\d)年(?:区级|市级)?{_KIND}预算主管部门:?{_DEPT}(?=目录|[一二三四五六七八九十]、|$)"
+)
 _CITY = re.compile(r"^(?:中共)?(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?([\u4e00-\u9fff]{2,7}?市)")
 # Table headings name the department too: "部门名称:深圳市审计局 单位:万元"
-_NAMED = re.compile(rf"部门名称\s*[:：\t]\s*((?:中共)?{_PLACE}[\u4e00-\u9fff()]{{2,40}}?)(?=\s|单位|$)", re.M)
+_NAMED = re.compile(
+    rf"部门名称\s*[:：\t]\s*((?:中共)?{_PLACE}[\u4e00-\u9fff()]{{2,40}}?)(?=\s|单位|$)", re.M
+)
 # A district (or county) right after the city: 深圳市福田区…, 上海市普陀区…
 _DISTRICT = re.compile(r"^([\u4e00-\u9fff]{1,3}(?:新区|区|县))")
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)万元"

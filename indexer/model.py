@@ -1,7 +1,7 @@
 """The record model shared by the indexer and the API.
 
 Everything searchable is a Record with a ``kind`` (API.md, "Records"). The mapping in
-mappings/records.v1.json must agree with these fields; tests/test_mapping.py checks that.
+mappings/records.v2.json must agree with these fields; tests/test_mapping.py checks that.
 """
 
 from typing import Literal
@@ -26,6 +26,22 @@ class Amount(BaseModel):
 
     column: str
     value: float
+
+
+class Source(BaseModel):
+    """One place a document names a project (its 项目支出 list, a table …)."""
+
+    kind: str
+    page: int | None = None
+    amount_wan: float | None = None
+
+
+class Change(BaseModel):
+    """A year-over-year change the text states: 较2023年…增加4,521.51万元,增长28.4%."""
+
+    base_year: int
+    wan: float | None = None
+    pct: float | None = None
 
 
 class DocumentMeta(BaseModel):
@@ -68,6 +84,9 @@ class Record(BaseModel):
     level1: str | None = None
     level2: str | None = None
     target: Target | None = None
+    project: str | None = None  # the project an indicator belongs to (project-level tables)
+    sources: list[Source] = []
+    change: Change | None = None
     table: str | None = None
     code: str | None = None
     amounts: list[Amount] = []

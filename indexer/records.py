@@ -5,8 +5,14 @@ from pathlib import Path
 
 from indexer.extract.base import Extracted
 from indexer.metadata import extract_metadata
-from indexer.model import DocumentMeta, Record
+from indexer.model import Amount, Change, DocumentMeta, Record, Source
+from indexer.parse.checks import check_project_lists, check_sangong, check_total
+from indexer.parse.indicators import find_indicators
+from indexer.parse.line_items import find_line_items
+from indexer.parse.lines import Flat, document_lines
+from indexer.parse.projects import find_projects, project_tables
 from indexer.sections import split_sections
+from indexer.textnorm import join_wrapped_lines
 
 _DOCUMENT_TEXT_CHARS = 2000
 
@@ -41,6 +47,17 @@ def build_records(source_file: Path, doc_id: str, extracted: Extracted) -> list[
         warnings.append("department not found in the text")
     if not meta.year:
         warnings.append("year not found in the text")
+    lines = document_lines(text)
+    projects, project_warnings = find_projects(lines, meta.units, meta.department)
+    warnings += project_warnings
+    flat = Flat(lines)
+    warnings += check_project_lists(flat, projects)
+    warnings += check_total(lines, meta.total_wan)
+    warnings += check_sangong(flat)
+
+    def page(index: int) -> int | None:
+        return extracted.pages[index].number if index < len(extracted.pages) else None
+
     pages = [p.number for p in extracted.pages if p.number is not None]
     records = [
         Record(
@@ -55,17 +72,64 @@ def build_records(source_file: Path, doc_id: str, extracted: Extracted) -> list[
             **common,
         )
     ]
-    for section in split_sections(text):
+
+    def add(kind: str, **fields) -> None:
         records.append(
             Record(
-                id=f"{doc_id}-section-{len(records):04d}",
-                kind="section",
-                title=section.title,
-                text=section.text,
-                path=section.path,
-                position=len(records),
-                page=extracted.pages[section.page_index].number,
-                **common,
+                id=f"{doc_id}-{kind}-{len(records):04d}", kind=kind, position=len(records), **fields
             )
+        )
+
+    for section in split_sections(text):
+        add(
+            "section",
+            title=section.title,
+            text=join_wrapped_lines(section.text),
+            path=section.path,
+            page=page(section.page_index),
+            **common,
+        )
+    for project in projects:
+        add(
+            "project",
+            title=project.name,
+            name=project.name,
+            text=project.description,
+            amount_wan=project.amount_wan,
+            parent=project.parent,
+            page=page(project.page),
+            sources=[
+                Source(kind=s.kind, page=page(s.page), amount_wan=s.amount_wan)
+                for s in project.sources
+            ],
+            change=Change(**vars(project.change)) if project.change else None,
+            **{**common, "unit": project.unit or meta.unit},
+        )
+    for indicator in find_indicators(lines, project_tables(lines), meta.units):
+        levels = [x for x in (indicator.level1, indicator.level2) if x]
+        add(
+            "indicator",
+            title=indicator.name,
+            name=indicator.name,
+            text=f"{' / '.join([*levels, indicator.name])}: {indicator.target.raw}",
+            level1=indicator.level1,
+            level2=indicator.level2,
+            target=indicator.target,
+            project=indicator.project,
+            page=page(indicator.page),
+            **{**common, "unit": indicator.unit or meta.unit},
+        )
+    for item in find_line_items(lines):
+        add(
+            "line_item",
+            title=f"{item.code} {item.name}",
+            name=item.name,
+            text=f"{item.table}: {item.code} {item.name} "
+            + " ".join(f"{column} {value:g}" for column, value in item.amounts),
+            table=item.table,
+            code=item.code,
+            amounts=[Amount(column=c, value=v) for c, v in item.amounts],
+            page=page(item.page),
+            **common,
         )
     return records

@@ -37,7 +37,7 @@ class SearchParams:
 
 
 def text_query(q: str) -> dict:
-    """Three views of the text, each matched its own way (mappings/records.v1.json):
+    """Three views of the text, each matched its own way (mappings/records.v2.json):
     jieba precise tokens (all words required), jieba search-mode tokens (recall), and the
     original text on the standard analyzer as a phrase (a safety net for segmentation misses).
     """

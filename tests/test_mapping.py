@@ -20,9 +20,9 @@ def test_every_model_field_is_mapped_and_every_mapped_field_is_a_model_or_token_
 
 def test_nested_models_match_their_object_mappings():
     props = load_mapping()["mappings"]["properties"]
-    for name in ("target", "amounts"):
+    for name in ("target", "amounts", "sources", "change"):
         annotation = Record.model_fields[name].annotation
-        inner = annotation.__args__[0]  # Target | None, list[Amount]
+        inner = annotation.__args__[0]  # Target | None, list[Amount] …
         assert model_fields(inner) == set(props[name]["properties"]), name
 
 

@@ -35,8 +35,8 @@ class Change:
 
 _CHANGE = re.compile(
     r"(?:较|比)\s*(20\d\d)\s*年[^,，。;；]{0,10}?"
-    r"(增加|减少|持平)\s*(?:(" + NUMBER + r")\s*万元)?"
-    r"(?:\s*[,，]\s*(增长|下降|减少)\s*(" + NUMBER + r")\s*%)?"
+    r"(增加|减少|持平|不变)\s*(?:(" + NUMBER + r")\s*万元)?"
+    r"(?:\s*[,，]\s*(增长|增加|下降|减少)\s*(" + NUMBER + r")\s*%)?"
 )
 
 
@@ -48,7 +48,7 @@ def find_change(text: str) -> Change | None:
     year, verb, wan, pct_verb, pct = match.groups()
     sign = -1 if verb == "减少" else 1
     change = Change(base_year=int(year), wan=None, pct=None)
-    if verb == "持平":
+    if verb in ("持平", "不变"):
         change.wan, change.pct = 0.0, 0.0
     if wan:
         change.wan = sign * parse_amount(wan)

@@ -26,17 +26,34 @@ class Line:
 
 
 def document_lines(text: str) -> list[Line]:
-    """Non-blank lines, page numbers dropped, each with the page it is on."""
+    """Non-blank lines, each with the page it is on; page numbers ("- 35 -", or a bare number
+    next to a page break) dropped. Tabs are kept: a leading empty cell is a column."""
+    raw_lines = text.split("\n")
     lines: list[Line] = []
     page = 0
-    for raw in text.split("\n"):
+    for index, raw in enumerate(raw_lines):
         if raw == "\f":
             page += 1
             continue
-        stripped = raw.strip()
-        if stripped and not _PAGE_NUMBER.match(stripped):
-            lines.append(Line(stripped, page))
+        stripped = raw.strip(" \u3000\r") if "\t" in raw else raw.strip()
+        if not stripped.strip():
+            continue
+        if _PAGE_NUMBER.match(stripped.strip()) and (
+            stripped.startswith("-") or _next_to_page_break(raw_lines, index)
+        ):
+            continue
+        lines.append(Line(stripped, page))
     return lines
+
+
+def _next_to_page_break(lines: list[str], index: int) -> bool:
+    def neighbour(step: int) -> str | None:
+        at = index + step
+        while 0 <= at < len(lines) and lines[at] != "\f" and not lines[at].strip():
+            at += step
+        return lines[at] if 0 <= at < len(lines) else None
+
+    return "\f" in (neighbour(-1), neighbour(1)) or neighbour(1) is None
 
 
 class Flat:

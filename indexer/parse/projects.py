@@ -50,7 +50,9 @@ _LIST_START = re.compile(rf"项目支出\s*({NUMBER})\s*万元[^。]{{0,6}}?(?:�
 _SUB_ITEM = re.compile(
     rf"(?:^|[,，;；:：、。]|[一二三四五六七八九十]是|用于|包括|包含|其中)\s*({_NAME})\s*({NUMBER})\s*万(?:元|(?![\u4e00-\u9fff]))"
 )
-_LEADING_WORDS = re.compile(r"^(?:[一二三四五六七八九十]是|主要用于|主要包括|主要是|用于|包括|包含|其中|以及|及|和|与|含|为)+")
+_LEADING_WORDS = re.compile(
+    r"^(?:[一二三四五六七八九十]是|主要用于|主要包括|主要是|用于|包括|包含|其中|以及|及|和|与|含|为)+"
+)
 _NOT_A_NAME = re.compile(r"增加|减少|增长|下降|持平|^[较比]|合计|共计|总计|小计|预算|^年")
 _MAX_NAME = 40
 
@@ -127,7 +129,9 @@ def _sub_items(flat: Flat, parent: Project, body: str, offset: int) -> list[Proj
                 page=flat.page_at(offset + match.start(1)),
                 unit=parent.unit,
                 parent=parent.name,
-                description=clean_name(body[match.start(1) : sentence_end if sentence_end > 0 else None]),
+                description=clean_name(
+                    body[match.start(1) : sentence_end if sentence_end > 0 else None]
+                ),
             )
         )
     return subs
@@ -225,15 +229,13 @@ def _task_from_lines(rows: list[Line], last_text: str) -> Project | None:
         name, content = first.split(" ", 1)[0], [first.split(" ", 1)[1], *texts[1:]]
     else:
         name_parts = []
-        for index, text in enumerate(texts):
+        for text in texts:
             if len(text) > 10 or re.search(r"[,，。;；、]", text) or _CONTENT_START.match(text):
                 break
             name_parts.append(text)
         if not name_parts:
             return None
-        name, content = join_cell_text(name_parts), texts[index:] if index else []
-        if len(name_parts) == len(texts):
-            content = []
+        name, content = join_cell_text(name_parts), texts[len(name_parts) :]
     amount = parse_amount(numbers[0])
     return Project(
         name=clean_name(name),
@@ -290,7 +292,9 @@ def key_projects(lines: list[Line], units: list[str], department: str | None) ->
         elif match and row_may_start and not re.search(r"[,，。;；:：、]", match.group(1)):
             projects.append(_key_project(match.group(1), match.group(2), line.page, None, units))
             accepted = True
-        short = len(text) <= 6 and not re.search(r"[\d,，。;；:：、()（）]|绩效|预算|名称|万元", text)
+        short = len(text) <= 6 and not re.search(
+            r"[\d,，。;；:：、()（）]|绩效|预算|名称|万元", text
+        )
         name_parts = [*name_parts, text] if short else []
         row_may_start = accepted or text.endswith(("。", "绩效目标"))
     return projects
@@ -310,7 +314,9 @@ def _key_project(name: str, amount: str, page: int, unit: str | None, units: lis
 
 # 支出项目类别 rows that group projects rather than name one
 _CATEGORIES = {"合计", "总计", "一般性项目", "履职类项目"}
-_SUMMARY_TITLE = re.compile(r"^(?:表\s*\S{1,3}[:：]?\s*)?(?:部门预算)?项目支出(?:及其他支出)?(?:预算)?总?表$")
+_SUMMARY_TITLE = re.compile(
+    r"^(?:表\s*\S{1,3}[:：]?\s*)?(?:部门预算)?项目支出(?:及其他支出)?(?:预算)?总?表$"
+)
 _ORG_END = re.compile(r"(?:局|中心|委员会|办公室|署|院|站|所|队|馆|部|\(本级\)|\(汇总\))$")
 
 
@@ -377,7 +383,11 @@ def _name_tail(pending: list[str]) -> list[str]:
     not the table's column headers."""
     tail: list[str] = []
     for text in reversed(pending):
-        if not text or len(text) > 8 or re.search(r"[:：,，。]|拨款|收入|资金|结转|总计|小计|合计", text):
+        if (
+            not text
+            or len(text) > 8
+            or re.search(r"[:：,，。]|拨款|收入|资金|结转|总计|小计|合计", text)
+        ):
             break
         tail.insert(0, text)
     return tail[-3:]
@@ -390,7 +400,9 @@ def _is_org(name: str, orgs: set[str]) -> bool:
 
 
 _PROJECT_TABLE_TITLE = re.compile(r"^(?P<name>.{2,60}?)绩效目标表$")
-_PROJECT_TABLE_AMOUNT = re.compile(rf"(?:资金总额|本年预算金额\s*[(（]万元[)）])\s*[:：]?\s*({NUMBER})")
+_PROJECT_TABLE_AMOUNT = re.compile(
+    rf"(?:资金总额|本年预算金额\s*[(（]万元[)）])\s*[:：]?\s*({NUMBER})"
+)
 _PROJECT_NAME_CELL = re.compile(r"^项目名称\s+(\S.*?)\s+项目属性")
 
 
@@ -409,21 +421,31 @@ def project_tables(lines: list[Line]) -> list[ProjectTable]:
     for index, line in enumerate(lines):
         text = line.text.replace("\t", " ")
         title = _PROJECT_TABLE_TITLE.match(re.sub(r"\s+", "", text))
-        if title and "项目" in title["name"] and not re.search(r"整体|部门|申报|重点项目|\d", title["name"]):
+        if (
+            title
+            and "项目" in title["name"]
+            and not re.search(r"整体|部门|申报|重点项目|^\d+[.、]", title["name"])
+        ):
             starts.append((index, title["name"]))
             continue
         cell = _PROJECT_NAME_CELL.match(re.sub(r"\s+", " ", text))
         if cell:
             # 002 prints the table title on the lines above the 项目名称 row
             starts.append((index, cell.group(1)))
+    whole = [
+        i for i, line in enumerate(lines) if "整体支出绩效目标" in line.text and len(line.text) < 40
+    ]
     tables = []
     for number, (start, name) in enumerate(starts):
         end = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
+        end = min([end, *(i for i in whole if i > start)])
         tables.append(ProjectTable(clean_name(name), start, end))
     return tables
 
 
-def project_table_projects(lines: list[Line], tables: list[ProjectTable], units: list[str]) -> list[Project]:
+def project_table_projects(
+    lines: list[Line], tables: list[ProjectTable], units: list[str]
+) -> list[Project]:
     projects = []
     for table in tables:
         amount, page, unit = None, lines[table.start].page, None
@@ -479,8 +501,8 @@ def _same_project(project: Project, merged: dict[tuple[str, str, str], Project])
 
     Exact (unit, parent, normalized name) first. Then, for top-level projects: a table row with
     no unit matches the one unit's project of that name; a name cut short in a narrow column
-    matches the one name it begins; a misprint (一般管理事物) matches a near-identical name
-    with the same amount.
+    with the same amount matches the one name it begins; a misprint (一般管理事物) matches a
+    near-identical name    with the same amount.
     """
     key = project.key
     if key in merged:
@@ -494,7 +516,11 @@ def _same_project(project: Project, merged: dict[tuple[str, str, str], Project])
         return same_name[0]
     if len(name) >= 4:
         prefixed = [k for k in candidates if k[2].startswith(name) or name.startswith(k[2])]
-        if len(prefixed) == 1 and min(len(prefixed[0][2]), len(name)) >= 4:
+        if (
+            len(prefixed) == 1
+            and min(len(prefixed[0][2]), len(name)) >= 4
+            and merged[prefixed[0]].amount_wan == project.amount_wan
+        ):
             return prefixed[0]
     if len(same_name) == 0:
         # a project-level table for what the 项目支出 list names as a sub-item
@@ -534,8 +560,9 @@ def merge_projects(found: list[Project]) -> tuple[list[Project], list[str]]:
             and abs(project.amount_wan - existing.amount_wan) > 0.05
         ):
             warnings.append(
-                f"项目「{existing.name}」: {existing.amount_wan:g} 万元 ({existing.sources[0].kind}) "
-                f"but {project.amount_wan:g} 万元 ({project.sources[0].kind})"
+                f"项目「{existing.name}」: {existing.amount_wan:g} 万元 "
+                f"({existing.sources[0].kind}) but {project.amount_wan:g} 万元 "
+                f"({project.sources[0].kind})"
             )
     return list(merged.values()), warnings
 

@@ -1,14 +1,14 @@
 """Indicator targets (目标值) into {raw, op, value, unit}.
 
-    ≥90%            op ≥, value 90, unit %
-    每月≥95%        op ≥, value 95, unit %      (a period before the comparison is kept in raw)
-    ≤2 小时         op ≤, value 2, unit 小时
-    24小时内        op ≤, value 24, unit 小时   (内 = within)
-    556台           op =, value 556, unit 台    (a bare figure is the target itself)
-    1 on a rate     op =, value 100, unit %     (spreadsheet export of 100%; the row name ends in 率)
-    2024年12月31日  op ≤, value 20241231, unit 日期  (a deadline, as a sortable yyyymmdd number)
-    ≥70 个;100%     the first part parsed, raw kept whole
-    显著, 满足      op, value and unit null
+≥90%            op ≥, value 90, unit %
+每月≥95%        op ≥, value 95, unit %      (a period before the comparison is kept in raw)
+≤2 小时         op ≤, value 2, unit 小时
+24小时内        op ≤, value 24, unit 小时   (内 = within)
+556台           op =, value 556, unit 台    (a bare figure is the target itself)
+1 on a rate     op =, value 100, unit %     (spreadsheet export of 100%; the row name ends in 率)
+2024年12月31日  op ≤, value 20241231, unit 日期  (a deadline, as a sortable yyyymmdd number)
+≥70 个;100%     the first part parsed, raw kept whole
+显著, 满足      op, value and unit null
 """
 
 import re
@@ -36,6 +36,7 @@ _FIGURE = re.compile(
     rf"^(?:{_PERIOD})?(?P<op>{_OP})?(?P<num>{NUMBER})(?P<unit>[^\d;,。]{{0,8}}?)(?P<within>内|以内)?$"
 )
 _DATE = re.compile(r"^(?P<y>20\d\d)年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?(?:前|之前|以前)?$")
+_RATES = ("率", "满意度", "比例", "比率")
 _PARTS = re.compile(r"[;；]")
 # OCR misreads in unit position (corpus 001: "≥1600 ↑" for 个).
 _OCR_UNITS = {"↑": "个", "λ": "人"}
@@ -64,6 +65,6 @@ def parse_target(raw: str, name: str = "") -> Target:
     target.op = _WORD_OPS.get(op, op) if op else ("≤" if figure["within"] else "=")
     target.value = parse_amount(figure["num"])
     target.unit = unit
-    if not unit and not op and target.value == 1 and name.rstrip(")）").endswith("率"):
+    if not unit and not op and target.value == 1 and name.rstrip(")）").endswith(_RATES):
         target.value, target.unit = 100.0, "%"
     return target

@@ -1,0 +1,133 @@
+"""The parsing steps on small literals: amounts, changes, targets, indicator labels, projects."""
+
+import pytest
+
+from indexer.parse.amounts import find_change, parse_amount
+from indexer.parse.indicators import find_indicators
+from indexer.parse.lines import Flat, document_lines
+from indexer.parse.projects import find_projects, list_projects
+from indexer.parse.targets import parse_target
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("9,769.67", 9769.67), ("1,555. 39", 1555.39), ("20, 439. 03", 20439.03), ("320", 320)],
+)
+def test_amounts_in_ocr_forms(text, value):
+    assert parse_amount(text) == value
+
+
+def test_year_over_year_change_signed():
+    change = find_change("较2023年年初预算增加4,521.51万元,增长28.4%")
+    assert (change.base_year, change.wan, change.pct) == (2023, 4521.51, 28.4)
+    change = find_change("较 2023 年预算减少 376.66 万元，下降 17.36%")
+    assert (change.wan, change.pct) == (-376.66, -17.36)
+    assert find_change("较 2023 年预算不变").wan == 0
+    assert find_change("主要用于保障运行") is None
+
+
+@pytest.mark.parametrize(
+    "raw, name, parsed",
+    [
+        ("≥90%", "", ("≥", 90, "%")),
+        ("每月≥95%", "", ("≥", 95, "%")),
+        ("≤2 小时", "", ("≤", 2, "小时")),
+        ("24小时内", "", ("≤", 24, "小时")),
+        ("556台", "", ("=", 556, "台")),
+        ("1", "整理档案数量完成率", ("=", 100, "%")),
+        ("1", "开设专栏", ("=", 1, None)),
+        ("2024年 12月 31日", "", ("≤", 20241231, "日期")),
+        ("≥70 个；100%", "", ("≥", 70, "个")),
+        ("≥1600 ↑", "", ("≥", 1600, "个")),
+        ("显著", "", (None, None, None)),
+        ("≥良好", "", (None, None, None)),
+    ],
+)
+def test_targets(raw, name, parsed):
+    target = parse_target(raw, name)
+    assert target.raw == raw
+    assert (target.op, target.value, target.unit) == parsed
+
+
+LIST = """(四)项目支出 100.00万元,具体包括:
+1.示例运维项目 60.00 万元,主要包括:一是机房运维 40 万
+元,用于运行;二是网络服务 20 万元,用于连接。较2023年预算增加10万元,增长20%。
+2.预算准备金 40.00 万元,主要用于应急。
+第四部分 政府采购预算情况
+"""
+
+
+def test_project_list_with_sub_items_and_change():
+    projects = list_projects(Flat(document_lines(LIST)), [])
+    got = [(p.parent, p.name, p.amount_wan) for p in projects]
+    assert got == [
+        (None, "示例运维项目", 60.0),
+        ("示例运维项目", "机房运维", 40.0),
+        ("示例运维项目", "网络服务", 20.0),
+        (None, "预算准备金", 40.0),
+    ]
+    assert projects[0].change.wan == 10 and projects[0].change.pct == 20
+
+
+def test_a_project_named_in_list_and_task_table_is_one_record_with_two_sources():
+    text = (
+        LIST
+        + "任务名称 主要内容\n示例运维 主要用于运维 60.00 60.00 0.00\n金额合计 100.00 100.00 0.00\n"
+    )
+    projects, warnings = find_projects(document_lines(text), [], None)
+    top = [p for p in projects if not p.parent]
+    assert [p.name for p in top] == ["示例运维项目", "预算准备金"]
+    assert [s.kind for s in top[0].sources] == ["list", "task"]
+    assert warnings == []
+
+
+TOP_LABELS = """一级指标 二级指标 三级指标 目标值
+产出指标
+数量指标
+维护设备数量 556台
+巡检次数 6次
+质量指标
+系统可用率 ≥99%
+满意度指标 服务对象满意度指标 用户满意度 ≥90%
+"""
+
+# PDF text puts a merged cell's label at its middle: after some of the rows it spans.
+CENTRED_LABELS = """一级指标 二级指标 三级指标 目标值
+维护设备数量 556台
+产出指标 数量指标
+巡检次数 6次
+培训人数 ≥300人
+系统可用率 ≥99%
+质量指标
+故障率 ≤2%
+满意度指标 服务对象满意度指标 用户满意度 ≥90%
+"""
+
+
+@pytest.mark.parametrize("text", [TOP_LABELS, CENTRED_LABELS])
+def test_indicator_labels_carried_over_their_rows(text):
+    indicators = find_indicators(document_lines(text), [], [])
+    got = {i.name: (i.level1, i.level2) for i in indicators}
+    assert got["维护设备数量"] == ("产出指标", "数量指标")
+    assert got["巡检次数"] == ("产出指标", "数量指标")
+    assert got["系统可用率"] == ("产出指标", "质量指标")
+    assert got["用户满意度"] == ("满意度指标", "服务对象满意度指标")
+
+
+def test_indicator_rows_as_cells_and_wrapped_names():
+    cells = (
+        "\t一级指标\t二级指标\t三级指标\t目标值\n"
+        "\t产出指标\t数量指标\t接入数量\t≥10 个\n"
+        "\t\t\t不适用\t不适用\n"
+    )
+    wrapped = (
+        "一级指标 二级指标 三级指标 目标值\n数量指标\n保障系统正常运行的监控点数\n量\n1918 个\n"
+    )
+    from_cells = find_indicators(document_lines(cells), [], [])
+    assert [(i.level2, i.name, i.target.value) for i in from_cells] == [
+        ("数量指标", "接入数量", 10)
+    ]
+    from_lines = find_indicators(document_lines(wrapped), [], [])
+    assert [(i.name, i.target.raw) for i in from_lines] == [
+        ("保障系统正常运行的监控点数量", "1918 个")
+    ]
