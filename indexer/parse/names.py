@@ -25,5 +25,5 @@ def normalize_name(name: str) -> str:
 
 def clean_name(name: str) -> str:
     """A name as displayed: spaces between Chinese characters (wrapping, OCR) removed."""
-    name = re.sub(r"(?<=[\u4e00-\u9fff()]) +(?=[\u4e00-\u9fff()])", "", name.strip())
+    name = re.sub(r"(?<=[\u4e00-\u9fff()\d]) +(?=[\u4e00-\u9fff()\d])", "", name.strip())
     return name.strip(" ,，;；:：、.。")

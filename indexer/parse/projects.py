@@ -45,24 +45,31 @@ class Project:
 
 
 # A name: no clause punctuation; digits only as part of a word (12345热线, 4G, (2024)).
-_NAME = r"(?:[^\s\d,，。;；:：、]|\d+(?=[^\d.,\s万])| (?=[^\s\d]))+?"
+_NAME = r"(?:[^\s\d,，。;；:：、]|\d+(?=\s?[^\d.,\s万])| (?=\S))+?"
 _LIST_START = re.compile(rf"项目支出\s*({NUMBER})\s*万元[^。]{{0,6}}?(?:具体|主要)(?:包括|如下)")
 _SUB_ITEM = re.compile(
-    rf"(?:^|[,，;；:：、。]|[一二三四五六七八九十]是|用于|包括|包含|其中)\s*({_NAME})\s*({NUMBER})\s*万(?:元|(?![\u4e00-\u9fff]))"
+    rf"(?:^|(?<=[,，;；:：、。])|(?<=万元)|[一二三四五六七八九十]是|用于|包括|包含|其中)\s*({_NAME})\s*({NUMBER})\s*万(?:元|(?![\u4e00-\u9fff]))"
 )
 _LEADING_WORDS = re.compile(
     r"^(?:[一二三四五六七八九十]是|主要用于|主要包括|主要是|用于|包括|包含|其中|以及|及|和|与|含|为)+"
 )
-_NOT_A_NAME = re.compile(r"增加|减少|增长|下降|持平|^[较比]|合计|共计|总计|小计|预算|^年")
-_MAX_NAME = 40
+_NOT_A_NAME = re.compile(r"原因|增加|减少|增长|下降|持平|^[较比]|合计|共计|总计|小计|预算|^年|^\d+年?$")
+_MAX_NAME = 60
+
+
+# A numbered item's name sits between its number and its amount, so it may hold a 、
+# (发展规划、计划与实施业务), which separates sub-items elsewhere.
+_ITEM_NAME = _NAME.replace(":：、]", ":：]")
 
 
 def _item_pattern(number: int) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\d.]){number}\s*[.、．]\s*({_NAME})\s*({NUMBER})\s*万元")
+    return re.compile(rf"(?<![\d.]){number}\s*[.、．]\s*({_ITEM_NAME})\s*({NUMBER})\s*万元")
 
 
 def _good_name(name: str) -> bool:
-    return 1 < len(name) <= _MAX_NAME and not name[0].isdigit() and not _NOT_A_NAME.search(name)
+    if name[:1].isdigit() and not re.match(r"20\d\d年", name):
+        return False  # "4台台式计算机共 2.4 万元" counts items; "2023年…" is a year tag
+    return 1 < len(name) <= _MAX_NAME and not _NOT_A_NAME.search(name)
 
 
 def _list_end(flat: Flat, start: int) -> int:
@@ -118,7 +125,14 @@ def list_projects(flat: Flat, units: list[str]) -> list[Project]:
 def _sub_items(flat: Flat, parent: Project, body: str, offset: int) -> list[Project]:
     subs = []
     for match in _SUB_ITEM.finditer(body):
-        name = clean_name(_LEADING_WORDS.sub("", match.group(1).strip()))
+        start = match.start(1)
+        if body[:start].rstrip().endswith("、"):
+            # "秀峰、横岗、塘背收费站运营管理费用 1,487.40 万元": one item whose name lists
+            # places; back to the clause start unless an amount lies between
+            clause = max(body.rfind(d, 0, start) for d in ",，;；:：。") + 1
+            if "万" not in body[clause:start]:
+                start = clause
+        name = clean_name(_LEADING_WORDS.sub("", body[start : match.end(1)].strip()))
         if not _good_name(name):
             continue
         sentence_end = body.find("。", match.end())
@@ -126,12 +140,10 @@ def _sub_items(flat: Flat, parent: Project, body: str, offset: int) -> list[Proj
             Project(
                 name=name,
                 amount_wan=parse_amount(match.group(2)),
-                page=flat.page_at(offset + match.start(1)),
+                page=flat.page_at(offset + start),
                 unit=parent.unit,
                 parent=parent.name,
-                description=clean_name(
-                    body[match.start(1) : sentence_end if sentence_end > 0 else None]
-                ),
+                description=clean_name(body[start : sentence_end if sentence_end > 0 else None]),
             )
         )
     return subs
@@ -267,9 +279,9 @@ def key_projects(lines: list[Line], units: list[str], department: str | None) ->
             break
         if line.is_tabbed:
             cells = line.cells
-            if any("项目名称" in c for c in cells):
+            if any("项目名称" in c or c == "项目" for c in cells):
                 columns = {
-                    "name": next(i for i, c in enumerate(cells) if "项目名称" in c),
+                    "name": next(i for i, c in enumerate(cells) if "项目名称" in c or c == "项目"),
                     "amount": next((i for i, c in enumerate(cells) if "预算" in c), -1),
                     "unit": next((i for i, c in enumerate(cells) if "单位名称" in c), -1),
                 }
@@ -338,7 +350,11 @@ def summary_projects(lines: list[Line], units: list[str], department: str | None
             continue
         if not inside:
             continue
-        if re.match(r"^表\s*\S{1,3}[:：]?", compacted) or compacted.endswith("总表"):
+        if (
+            re.match(r"^表\s*\S{1,3}[:：]?", compacted)
+            or compacted.endswith("总表")
+            or (not line.is_tabbed and heading_level(clean_line(text)) in (1, 2))
+        ):
             inside = False
             continue
         if line.is_tabbed:
@@ -496,42 +512,55 @@ def note_projects(lines: list[Line]) -> list[Project]:
     return projects
 
 
-def _same_project(project: Project, merged: dict[tuple[str, str, str], Project]) -> tuple | None:
-    """The key of an already found project this one names again, if any.
+def _same_project(project: Project, merged: list[Project]) -> Project | None:
+    """The already found project this one names again, if any.
 
     Exact (unit, parent, normalized name) first. Then, for top-level projects: a table row with
     no unit matches the one unit's project of that name; a name cut short in a narrow column
     with the same amount matches the one name it begins; a misprint (一般管理事物) matches a
-    near-identical name    with the same amount.
+    near-identical name with the same amount. A list names each project once, so two list
+    items never merge (two sub-items may share a name: 上年结转).
     """
-    key = project.key
-    if key in merged:
-        return key
+    if project.sources[0].kind == "list":
+        merged = [p for p in merged if p.sources[0].kind != "list"]
+    exact = [p for p in merged if p.key == project.key]
+    if exact:
+        return exact[0]
     if project.parent:
         return None
-    unit, _, name = key
-    candidates = [k for k in merged if k[1] == "" and (not unit or k[0] == unit)]
-    same_name = [k for k in candidates if k[2] == name]
+    unit, _, name = project.key
+    candidates = [p for p in merged if not p.parent and (not unit or not p.unit or p.unit == unit)]
+    same_name = [p for p in candidates if p.key[2] == name]
     if len(same_name) == 1:
         return same_name[0]
     if len(name) >= 4:
-        prefixed = [k for k in candidates if k[2].startswith(name) or name.startswith(k[2])]
+        prefixed = [p for p in candidates if p.key[2].startswith(name) or name.startswith(p.key[2])]
         if (
             len(prefixed) == 1
-            and min(len(prefixed[0][2]), len(name)) >= 4
-            and merged[prefixed[0]].amount_wan == project.amount_wan
+            and min(len(prefixed[0].key[2]), len(name)) >= 4
+            and prefixed[0].amount_wan == project.amount_wan
         ):
             return prefixed[0]
-    if len(same_name) == 0:
-        # a project-level table for what the 项目支出 list names as a sub-item
-        subs = [k for k in merged if k[1] and k[2] == name and (not unit or k[0] == unit)]
+    if not same_name:
+        # a project-level table for what the 项目支出 list names as a sub-item (perhaps with
+        # a longer name: 人工智能应用创新服务中心日常运营 / …日常运营和监督, same amount)
+        subs = [
+            p
+            for p in merged
+            if p.parent
+            and (not unit or p.unit == unit)
+            and (
+                p.key[2] == name
+                or (p.amount_wan == project.amount_wan and p.key[2].startswith(name))
+            )
+        ]
         if len(subs) == 1:
             return subs[0]
     similar = [
-        k
-        for k in candidates
-        if merged[k].amount_wan == project.amount_wan
-        and SequenceMatcher(None, k[2], name).ratio() >= 0.75
+        p
+        for p in candidates
+        if p.amount_wan == project.amount_wan
+        and SequenceMatcher(None, p.key[2], name).ratio() >= 0.75
     ]
     return similar[0] if len(similar) == 1 else None
 
@@ -541,17 +570,17 @@ def merge_projects(found: list[Project]) -> tuple[list[Project], list[str]]:
 
     Amounts that disagree between the places a document names a project become warnings.
     """
-    merged: dict[tuple[str, str, str], Project] = {}
+    merged: list[Project] = []
     warnings: list[str] = []
     for project in found:
         if not project.sources:
             project.sources = [Source("list", project.page, project.amount_wan)]
-        key = _same_project(project, merged)
-        if key is None:
-            merged[project.key] = project
+        existing = _same_project(project, merged)
+        if existing is None:
+            merged.append(project)
             continue
-        existing = merged[key]
         existing.sources.extend(project.sources)
+        existing.unit = existing.unit or project.unit
         if not existing.description and project.description:
             existing.description = project.description
         if (
@@ -564,7 +593,7 @@ def merge_projects(found: list[Project]) -> tuple[list[Project], list[str]]:
                 f"({existing.sources[0].kind}) but {project.amount_wan:g} 万元 "
                 f"({project.sources[0].kind})"
             )
-    return list(merged.values()), warnings
+    return merged, warnings
 
 
 def find_projects(
