@@ -21,6 +21,17 @@ HIT_FIELDS = (
     "target",
     "path",
     "page",
+    # by kind: a project's parent, sources and stated change; an indicator's levels and
+    # project; a table row's table, code and amounts
+    "parent",
+    "sources",
+    "change",
+    "level1",
+    "level2",
+    "project",
+    "table",
+    "code",
+    "amounts",
 )
 
 

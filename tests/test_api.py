@@ -1,13 +1,15 @@
 """The HTTP API against the real node, over the five seed budgets."""
 
 import html
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
 
 from indexer.settings import Settings, get_settings
 from search_api.app import app
-from tests.conftest import client_for
+from indexer.admin import drop_index
+from tests.conftest import _settings, client_for, quiet_ingest
 
 pytestmark = pytest.mark.es
 
@@ -149,3 +151,71 @@ def test_openapi_page(seed_api):
     assert seed_api.get("/docs").status_code == 200
     spec = seed_api.get("/openapi.json").json()
     assert "/api/search" in spec["paths"]
+
+
+def test_projects_are_hits_with_their_amount_unit_and_sources(seed_api):
+    body = seed_api.get("/api/search", params={"q": "民意速办", "kind": "project"}).json()
+    top = body["hits"][0]
+    assert (top["title"], top["amount_wan"], top["district"], top["year"]) == (
+        "民意速办",
+        581.18,
+        "福田区",
+        2024,
+    )
+    assert top["parent"] == "民意速办和智慧城市"
+    assert top["unit"] == "深圳市福田区民意速办和智慧城市建设中心"
+    parent = seed_api.get(
+        "/api/search", params={"q": "民意速办和智慧城市", "kind": "project", "size": 1}
+    ).json()["hits"][0]
+    assert parent["amount_wan"] == 5290.57
+    assert {s["kind"] for s in parent["sources"]} == {
+        "list",
+        "task",
+        "key_project",
+        "summary_table",
+    }
+
+
+def test_indicator_hits_carry_parsed_targets_and_levels(seed_api):
+    body = seed_api.get(
+        "/api/search", params={"q": "平台事件分拨准确率", "kind": "indicator"}
+    ).json()
+    top = body["hits"][0]
+    assert top["title"] == "平台事件分拨准确率"
+    assert top["target"] == {"raw": "≥90%", "op": "≥", "value": 90.0, "unit": "%"}
+    assert (top["level1"], top["level2"]) == ("产出指标", "质量指标")
+
+
+def test_line_items_carry_code_and_amounts(seed_api):
+    body = seed_api.get(
+        "/api/search", params={"q": "机关事业单位基本养老保险缴费支出", "kind": "line_item"}
+    ).json()
+    assert body["total"] > 0
+    codes = {hit["code"] for hit in body["hits"]}
+    assert "2080505" in codes
+    assert all(hit["amounts"] and hit["table"] for hit in body["hits"])
+
+
+@pytest.fixture(scope="module")
+def pdf_api(es, shared):
+    settings = _settings(f"test-pdf-{uuid.uuid4().hex[:8]}")
+    pdf = shared / "realpdfs" / "shenzhen-2026" / "2026年深圳市审计局部门预算.pdf"
+    report = quiet_ingest([pdf], settings, es)
+    assert not report.failed, report.summary()
+    yield client_for(settings)
+    app.dependency_overrides.clear()
+    drop_index(es, settings)
+
+
+def test_pdf_project_hits_carry_page_numbers(pdf_api):
+    body = pdf_api.get("/api/search", params={"q": "审计管理业务", "kind": "project"}).json()
+    top = body["hits"][0]
+    assert (top["title"], top["amount_wan"], top["district"], top["year"]) == (
+        "审计管理业务",
+        506.95,
+        "市本级",
+        2026,
+    )
+    # the 项目支出 list is on page 11 of that PDF; the other places it is named have pages too
+    assert top["page"] == 11
+    assert all(source["page"] for source in top["sources"])

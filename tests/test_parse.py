@@ -131,3 +131,27 @@ def test_indicator_rows_as_cells_and_wrapped_names():
     assert [(i.name, i.target.raw) for i in from_lines] == [
         ("保障系统正常运行的监控点数量", "1918 个")
     ]
+
+
+def test_inconsistent_documents_get_data_quality_warnings():
+    from pathlib import Path
+
+    from indexer.extract.base import Extracted, Page
+    from indexer.records import build_records
+
+    text = (
+        "2025年示例市甲局部门预算\n"
+        "2025年示例市甲局部门预算收入 150.00 万元。\n"
+        "(四)项目支出 100.00万元,具体包括:\n"
+        "1.示例运维项目 60.00 万元,主要用于运维。\n"
+        "2.预算准备金 30.00 万元,主要用于应急。\n"
+        "第四部分 政府采购预算情况\n"
+        "2025年“三公”经费预算 10.00 万元。因公出国(境)费 2.00 万元,"
+        "公务接待费 3.00 万元,公务用车购置及运行维护费 4.00 万元。\n"
+        "收支总表\n收入总计 160.00 支出总计 160.00\n"
+    )
+    records = build_records(Path("x.txt"), "x", Extracted(pages=[Page(None, text)]))
+    warnings = records[0].warnings
+    assert any(w.startswith("项目支出") and "90.00" in w and "100.00" in w for w in warnings)
+    assert any(w.startswith("总额") and "150.00" in w and "160.00" in w for w in warnings)
+    assert any(w.startswith("三公经费") and "9.00" in w for w in warnings)
