@@ -6,9 +6,9 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
+from indexer.admin import drop_index
 from indexer.settings import Settings, get_settings
 from search_api.app import app
-from indexer.admin import drop_index
 from tests.conftest import _settings, client_for, quiet_ingest
 
 pytestmark = pytest.mark.es
