@@ -103,8 +103,8 @@ def _wrap_width(lines: list[str]) -> int:
 
 
 def _continues(prev: str, nxt: str, min_width: float) -> bool:
-    if len(prev) < min_width or not nxt:
-        return False
+    if len(prev) < min_width or not nxt or "\t" in prev or "\t" in nxt:
+        return False  # table rows (tab-separated cells) stay rows
     end, start = prev[-1], nxt[0]
     if _BLOCK_START.match(nxt):
         return False

@@ -62,3 +62,18 @@ def test_lines_wrapped_between_chinese_characters_are_joined():
 
 def test_compact_removes_spaces_inside_figures_and_between_words():
     assert compact("2024 年 部门 预算 1,555. 39 万元") == "2024年部门预算1,555.39万元"
+
+
+def test_letter_spaced_runs_are_closed_up_and_words_kept():
+    assert (
+        normalize_text("2026 年 深 圳 市 交 通 运 输 局 部 门 预 算")
+        == "2026 年深圳市交通运输局部门预算"
+    )
+    # two-character groups are words a PDF spaced on purpose, not letter-spacing
+    assert normalize_text("深圳市福田区 政务服务数据 管理局") == "深圳市福田区 政务服务数据 管理局"
+
+
+def test_table_rows_are_not_joined_as_wrapped_prose():
+    prose = "这是一行很长的中文说明文字用于确定本文档的正常行宽度大约二十个字"
+    text = "\n".join([prose, prose, prose, "项目名称\t预算数", "信息化运维\t953.52"])
+    assert join_wrapped_lines(text).split("\n")[-2:] == ["项目名称\t预算数", "信息化运维\t953.52"]
