@@ -6,7 +6,7 @@ from pathlib import Path
 from indexer.extract.base import Extracted
 from indexer.metadata import extract_metadata
 from indexer.model import Amount, Change, DocumentMeta, Record, Source
-from indexer.parse.checks import check_project_lists, check_sangong, check_total
+from indexer.parse.checks import check_sangong, check_total
 from indexer.parse.indicators import find_indicators
 from indexer.parse.line_items import find_line_items
 from indexer.parse.lines import Flat, document_lines
@@ -51,7 +51,6 @@ def build_records(source_file: Path, doc_id: str, extracted: Extracted) -> list[
     projects, project_warnings = find_projects(lines, meta.units, meta.department)
     warnings += project_warnings
     flat = Flat(lines)
-    warnings += check_project_lists(flat, projects)
     warnings += check_total(lines, meta.total_wan)
     warnings += check_sangong(flat)
 

@@ -33,7 +33,7 @@ def golden_of(path: Path) -> dict:
             [r.unit, r.parent, r.name, r.amount_wan] for r in records if r.kind == "project"
         ],
         "indicators": [
-            [r.project, r.level1, r.name, r.target.model_dump()]
+            [r.project, r.level1, r.level2, r.name, r.target.model_dump()]
             for r in records
             if r.kind == "indicator"
         ],

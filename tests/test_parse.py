@@ -58,7 +58,8 @@ LIST = """(四)项目支出 100.00万元,具体包括:
 
 
 def test_project_list_with_sub_items_and_change():
-    projects = list_projects(Flat(document_lines(LIST)), [])
+    projects, warnings = list_projects(Flat(document_lines(LIST)), [])
+    assert warnings == []
     got = [(p.parent, p.name, p.amount_wan) for p in projects]
     assert got == [
         (None, "示例运维项目", 60.0),

@@ -1,40 +1,18 @@
 """Consistency checks the documents themselves allow (DOMAIN.md, "Identities"), reported as
-data-quality warnings on the document record. Rounding (尾数误差) allows a few 0.01."""
+data-quality warnings on the document record. Rounding (尾数误差) allows a few 0.01.
+
+(The listed projects adding up to the stated 项目支出 is checked where the lists are read,
+projects.list_projects.)"""
 
 import re
 
 from indexer.parse.amounts import NUMBER, parse_amount
 from indexer.parse.lines import Flat, Line
-from indexer.parse.projects import _LIST_START, Project
-
-TOLERANCE = 0.1  # 万元
+from indexer.parse.projects import TOLERANCE_WAN
 
 
 def _differs(a: float, b: float) -> bool:
-    return abs(a - b) > TOLERANCE
-
-
-def check_project_lists(flat: Flat, projects: list[Project]) -> list[str]:
-    """The listed 项目支出 items add up to the stated 项目支出 (one list per unit)."""
-    warnings = []
-    stated = [parse_amount(m.group(1)) for m in _LIST_START.finditer(flat.text)]
-    units = list(dict.fromkeys(p.unit for p in projects if "list" in {s.kind for s in p.sources}))
-    for unit, total in zip(units, stated, strict=False):
-        listed = [
-            p.amount_wan
-            for p in projects
-            if p.unit == unit
-            and not p.parent
-            and p.sources[0].kind == "list"
-            and p.amount_wan is not None
-        ]
-        if listed and _differs(sum(listed), total):
-            where = f" ({unit})" if unit else ""
-            warnings.append(
-                f"项目支出{where}: the listed projects add up to {sum(listed):.2f} 万元, "
-                f"the text states {total:.2f} 万元"
-            )
-    return warnings
+    return abs(a - b) > TOLERANCE_WAN
 
 
 _TOTAL_ROW = re.compile(rf"^(?:收入总计|收\s*入\s*总\s*计)\s+({NUMBER})")

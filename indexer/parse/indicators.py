@@ -214,6 +214,11 @@ def _read_line(
     return last_from_line, pending
 
 
+def _closed_up(target: str) -> str:
+    """'保障常态化开 展社区综合信 息采集工作': a wrapped cell's Chinese joined back."""
+    return re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", target)
+
+
 def _is_word_target(text: str) -> bool:
     return bool(re.fullmatch(_WORDS, text))
 
@@ -273,23 +278,24 @@ def _read_cells(line: Line, columns: dict[str, int] | None, rows: list[_Row], la
     for index, cell in enumerate(cells):
         label = label_of(cell)
         if label and label not in _IGNORED:
-            column = None
-            if columns and len(cells) >= columns["width"]:
+            column = None  # the names say the level, except 成本指标 (一级 in some tables)
+            if label in LEVEL1 and label in LEVEL2 and columns and len(cells) >= columns["width"]:
                 column = next((k for k in ("level1", "level2") if columns.get(k) == index), None)
             labels.append(_Label(label, len(rows), column))
     filled = [(i, c) for i, c in enumerate(cells) if c and not label_of(c)]
     if len(filled) < 2:
         return
+    name = ""
     if columns and "name" in columns and "target" in columns and len(cells) >= columns["width"]:
         at = columns["target"] if cells[columns["target"]] else filled[-1][0]
         target = cells[at]
         name = join_cell_text([c for i, c in filled if columns["name"] <= i < at])
-    else:
+    if not name:  # fewer cells, or a row shifted left: read from the right
         target, name = filled[-1][1], filled[-2][1]
         if filled[-2][0] != filled[-1][0] - 1 and label_of(cells[filled[-1][0] - 1] or "x"):
             return  # the cell before the last is a label: a description with no target
-    if name and target and name != target:
-        rows.append(_Row(name, target, line.page))
+    if name and target:
+        rows.append(_Row(name, _closed_up(target), line.page))
 
 
 def _fits(level2: str, row: _Row) -> bool:
@@ -316,6 +322,12 @@ def _fits(level2: str, row: _Row) -> bool:
     if "效益" in level2 or "影响" in level2:
         return target.value is None
     return False
+
+
+def _placeholder(label: _Label, rows: list[_Row]) -> bool:
+    return (
+        label.anchored and label.at < len(rows) and clean_name(rows[label.at].name) in _NO_INDICATOR
+    )
 
 
 def _boundary_score(
@@ -353,6 +365,13 @@ def _level2_spans(rows: list[_Row], labels: list[_Label]) -> list[str | None]:
     bounds = [0]
     for current, following in zip(level2, level2[1:], strict=False):
         lo, hi = max(current.at, bounds[-1]), max(following.at, bounds[-1])
+        # a level with nothing to report prints its label on its one 不适用 row
+        if _placeholder(following, rows):
+            bounds.append(hi)
+            continue
+        if _placeholder(current, rows):
+            bounds.append(min(current.at + 1, hi))
+            continue
         # a centred label has as many rows of its span after it as before it
         prior = min(max(2 * current.centre - bounds[-1], lo), hi)
         scores = {
@@ -380,8 +399,8 @@ def _assign_levels(rows: list[_Row], labels: list[_Label]) -> list[Indicator]:
     indicators = []
     for index, row in enumerate(rows):
         name = clean_name(row.name)
-        if not name or name in _NO_INDICATOR:
-            continue
+        if name in _NO_INDICATOR or name == row.raw_target or not re.search(r"[^\W\d_]", name):
+            continue  # 不适用 rows, "全年 全年", table rules ("-----")
         level1 = LEVEL2.get(level2[index] or "")
         if level1_labels and (level1 is None or level2[index] in ("成本指标",)):
             before = [lb for lb in level1_labels if lb.at <= index]

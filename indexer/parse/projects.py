@@ -40,8 +40,11 @@ class Project:
     sources: list[Source] = field(default_factory=list)
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.unit or "", self.parent or "", normalize_name(self.name))
+    def key(self) -> tuple[str, str, str, tuple[str, ...]]:
+        """Unit, parent, normalized name, and the years the name gives: within one document
+        '2025年SM信息化运维项目' and '2026年SM信息化运维项目' are two projects."""
+        years = tuple(re.findall(r"20\d\d", self.name))
+        return (self.unit or "", self.parent or "", normalize_name(self.name), years)
 
 
 # A name: no clause punctuation; digits only as part of a word (12345热线, 4G, (2024)).
@@ -93,20 +96,29 @@ def _unit_before(flat: Flat, offset: int, units: list[str]) -> str | None:
     return best
 
 
-def list_projects(flat: Flat, units: list[str]) -> list[Project]:
-    """The numbered 项目支出 lists and the sub-items named in each item's text."""
+_SINGLE_ITEM = re.compile(rf"[:：]?\s*({_ITEM_NAME})\s*({NUMBER})\s*万元")
+TOLERANCE_WAN = 0.1  # rounding (尾数误差) allows a few 0.01
+
+
+def list_projects(flat: Flat, units: list[str]) -> tuple[list[Project], list[str]]:
+    """The numbered 项目支出 lists and the sub-items named in each item's text.
+
+    A list with one project may leave it unnumbered ("具体包括:工程管理 1,421.35 万元,…").
+    The items of each list must add up to the 项目支出 it states; where they do not, a
+    warning says so (an item the parser missed, or a document that does not add up).
+    """
     projects: list[Project] = []
+    warnings: list[str] = []
     for start_match in _LIST_START.finditer(flat.text):
         start, end = start_match.end(), _list_end(flat, start_match.end())
         unit = _unit_before(flat, start_match.start(), units) if len(units) > 1 else None
         items = []
         number, position = 1, start
-        while True:
-            match = _item_pattern(number).search(flat.text, position, end)
-            if not match:
-                break
+        while match := _item_pattern(number).search(flat.text, position, end):
             items.append(match)
             number, position = number + 1, match.end()
+        if not items and (single := _SINGLE_ITEM.match(flat.text, start, end)):
+            items.append(single)
         for index, match in enumerate(items):
             body_end = items[index + 1].start() if index + 1 < len(items) else end
             body = flat.text[match.end() : body_end]
@@ -121,7 +133,15 @@ def list_projects(flat: Flat, units: list[str]) -> list[Project]:
             )
             projects.append(project)
             projects.extend(_sub_items(flat, project, body, match.end()))
-    return projects
+        stated = parse_amount(start_match.group(1))
+        listed = sum(parse_amount(m.group(2)) for m in items)
+        if abs(listed - stated) > TOLERANCE_WAN:
+            where = f" ({unit})" if unit else ""
+            warnings.append(
+                f"项目支出{where}: the listed projects add up to {listed:.2f} 万元, "
+                f"the text states {stated:.2f} 万元"
+            )
+    return projects, warnings
 
 
 def _sub_items(flat: Flat, parent: Project, body: str, offset: int) -> list[Project]:
@@ -520,18 +540,26 @@ def _same_project(project: Project, merged: list[Project]) -> Project | None:
     Exact (unit, parent, normalized name) first. Then, for top-level projects: a table row with
     no unit matches the one unit's project of that name; a name cut short in a narrow column
     with the same amount matches the one name it begins; a misprint (一般管理事物) matches a
-    near-identical name with the same amount. A list names each project once, so two list
-    items never merge (two sub-items may share a name: 上年结转).
+    near-identical name with the same amount.
+
+    A list or a table names each project once, so two items of one kind never merge (two
+    sub-items may share a name: 上年结转; two units may each have a 业务用房物业管理费).
+    Project-level 绩效目标表 are the exception: 002 prints two for some projects.
     """
-    if project.sources[0].kind == "list":
-        merged = [p for p in merged if p.sources[0].kind != "list"]
+    kind = project.sources[0].kind
+    if kind != "project_table":
+        merged = [p for p in merged if kind not in {s.kind for s in p.sources}]
     exact = [p for p in merged if p.key == project.key]
     if exact:
         return exact[0]
     if project.parent:
         return None
-    unit, _, name = project.key
-    candidates = [p for p in merged if not p.parent and (not unit or not p.unit or p.unit == unit)]
+    unit, _, name, years = project.key
+    candidates = [
+        p
+        for p in merged
+        if not p.parent and (not unit or not p.unit or p.unit == unit) and p.key[3] == years
+    ]
     same_name = [p for p in candidates if p.key[2] == name]
     if len(same_name) == 1:
         return same_name[0]
@@ -551,6 +579,7 @@ def _same_project(project: Project, merged: list[Project]) -> Project | None:
             for p in merged
             if p.parent
             and (not unit or p.unit == unit)
+            and p.key[3] == years
             and (
                 p.key[2] == name
                 or (p.amount_wan == project.amount_wan and p.key[2].startswith(name))
@@ -602,10 +631,11 @@ def find_projects(
     lines: list[Line], units: list[str], department: str | None
 ) -> tuple[list[Project], list[str]]:
     flat = Flat(lines)
-    found = list_projects(flat, units)
+    found, list_warnings = list_projects(flat, units)
     found += task_projects(lines, units, department)
     found += key_projects(lines, units, department)
     found += summary_projects(lines, units, department)
     found += project_table_projects(lines, project_tables(lines), units)
     found += note_projects(lines)
-    return merge_projects(found)
+    projects, merge_warnings = merge_projects(found)
+    return projects, list_warnings + merge_warnings
