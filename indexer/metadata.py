@@ -9,6 +9,7 @@ import re
 from collections import Counter
 
 from indexer.model import DocumentMeta
+from indexer.parse.amounts import find_change, parse_amount
 from indexer.textnorm import compact
 
 _NAME = r"(?:(?!所有|纳入|项目)[\u4e00-\u9fff()]){4,40}?"
@@ -34,11 +35,6 @@ _TOTAL = re.compile(rf"部门(?:预算|决算)(?:收入|支出)(?:总计|合计)
 _TOTAL_SENTENCE = re.compile(rf"收入预算(?:总计|合计)?(?:为|是)?{_AMOUNT}")
 _TOTAL_ROW = re.compile(r"^收入总计\s+(\d[\d,]*\.\d+)", re.M)
 _UNITS = re.compile(r"包括:?([\u4e00-\u9fff()、]{2,400}?)共(\d+)家(?:基层|预算)?单位")
-
-
-def parse_amount(text: str) -> float:
-    """'9,769.67' -> 9769.67 (the text is already compacted, so '1,555. 39' arrives joined)."""
-    return float(text.replace(",", ""))
 
 
 def _strip_trailing(name: str) -> str:
@@ -79,6 +75,9 @@ def extract_metadata(text: str) -> DocumentMeta:
     total = _TOTAL.search(flat) or _TOTAL_SENTENCE.search(flat) or _TOTAL_ROW.search(text)
     if total:
         meta.total_wan = parse_amount(total.group(1))
+        if total.re is not _TOTAL_ROW:
+            # "…收入 9,769.67万元,较2023年年初预算增加54.52万元,增长0.6%"
+            meta.change = find_change(flat[total.end() : total.end() + 60])
 
     meta.units = _units(flat)
     if len(meta.units) == 1:

@@ -54,6 +54,7 @@ class DocumentMeta(BaseModel):
     city: str | None = None
     year: int | None = None
     total_wan: float | None = None
+    change: Change | None = None  # the total's change on the year before, as stated
 
 
 class Record(BaseModel):

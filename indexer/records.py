@@ -5,7 +5,7 @@ from pathlib import Path
 
 from indexer.extract.base import Extracted
 from indexer.metadata import extract_metadata
-from indexer.model import Amount, Change, DocumentMeta, Record, Source
+from indexer.model import Amount, DocumentMeta, Record, Source
 from indexer.parse.checks import check_sangong, check_total
 from indexer.parse.indicators import find_indicators
 from indexer.parse.line_items import find_line_items
@@ -66,6 +66,7 @@ def build_records(source_file: Path, doc_id: str, extracted: Extracted) -> list[
             text=text[:_DOCUMENT_TEXT_CHARS],
             units=meta.units,
             total_wan=meta.total_wan,
+            change=meta.change,
             pages=max(pages) if pages else None,
             warnings=warnings,
             **common,
@@ -101,7 +102,7 @@ def build_records(source_file: Path, doc_id: str, extracted: Extracted) -> list[
                 Source(kind=s.kind, page=page(s.page), amount_wan=s.amount_wan)
                 for s in project.sources
             ],
-            change=Change(**vars(project.change)) if project.change else None,
+            change=project.change,
             **{**common, "unit": project.unit or meta.unit},
         )
     for indicator in find_indicators(lines, project_tables(lines), meta.units):

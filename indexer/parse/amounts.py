@@ -5,7 +5,8 @@ figures (``1,555. 39``, ``20, 439. 03``); they are closed up before reading.
 """
 
 import re
-from dataclasses import dataclass
+
+from indexer.model import Change
 
 # A figure as printed, possibly with OCR spaces after its separators.
 NUMBER = r"\d{1,3}(?:,\s?\d{3})+(?:\.\s?\d+)?|\d+(?:\.\s?\d+)?"
@@ -24,15 +25,6 @@ def is_amount(cell: str) -> bool:
     return bool(_CELL.match(cell.strip()))
 
 
-@dataclass
-class Change:
-    """'较2023年年初预算增加4,521.51万元,增长28.4%' -> base_year=2023, wan=4521.51, pct=28.4."""
-
-    base_year: int
-    wan: float | None
-    pct: float | None
-
-
 _CHANGE = re.compile(
     r"(?:较|比)\s*(20\d\d)\s*年[^,，。;；]{0,10}?"
     r"(增加|减少|持平|不变)\s*(?:(" + NUMBER + r")\s*万元)?"
@@ -41,7 +33,8 @@ _CHANGE = re.compile(
 
 
 def find_change(text: str) -> Change | None:
-    """The first year-over-year change stated in the text, signed (减少/下降 negative)."""
+    """The first year-over-year change stated in the text, signed (减少/下降 negative):
+    '较2023年年初预算增加4,521.51万元,增长28.4%' -> base_year=2023, wan=4521.51, pct=28.4."""
     match = _CHANGE.search(text)
     if not match:
         return None

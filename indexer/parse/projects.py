@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from indexer.parse.amounts import NUMBER, Change, find_change, is_amount, parse_amount
+from indexer.model import Change
+from indexer.parse.amounts import NUMBER, find_change, is_amount, parse_amount
 from indexer.parse.lines import Flat, Line, join_cell_text, split_numbers
 from indexer.parse.names import clean_name, normalize_name
 from indexer.sections import clean_line, heading_level
@@ -23,8 +24,10 @@ from indexer.sections import clean_line, heading_level
 
 @dataclass
 class Source:
-    kind: str  # list | task | key_project | summary_table | project_table
-    page: int
+    """One place a project is named (model.Source once the page index is a page number)."""
+
+    kind: str  # list | task | key_project | summary_table | project_table | project_note
+    page: int  # 0-based page index
     amount_wan: float | None
 
 
