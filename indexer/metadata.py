@@ -35,6 +35,8 @@ _TOTAL = re.compile(rf"部门(?:预算|决算)(?:收入|支出)(?:总计|合计)
 _TOTAL_SENTENCE = re.compile(rf"收入预算(?:总计|合计)?(?:为|是)?{_AMOUNT}")
 _TOTAL_ROW = re.compile(r"^收入总计\s+(\d[\d,]*\.\d+)", re.M)
 _UNITS = re.compile(r"包括:?([\u4e00-\u9fff()、]{2,400}?)共(\d+)家(?:基层|预算)?单位")
+# Guangzhou: "…纳入本部门预算编制范围的下属单位预算。下属单位具体包括:A、B、C。"
+_SUBORDINATES = re.compile(r"下属(?:预算)?单位(?:具体)?包括:?([\u4e00-\u9fff()、]{2,400}?)[。;]")
 
 
 def _strip_trailing(name: str) -> str:
@@ -86,7 +88,8 @@ def extract_metadata(text: str) -> DocumentMeta:
 
 
 def _units(flat: str) -> list[str]:
-    """The 基层单位 a department budget covers: '包括:A、B和C共3家基层单位'."""
+    """The 基层单位 a department budget covers: '包括:A、B和C共3家基层单位', or the
+    下属单位 a Guangzhou budget lists besides the department itself."""
     for match in _UNITS.finditer(flat):
         names = [n for n in match.group(1).split("、") if n]
         count = int(match.group(2))
@@ -97,6 +100,9 @@ def _units(flat: str) -> list[str]:
             names = names[:-1] + re.split(rf"和(?={prefix})", names[-1])
         if len(names) == count:
             return names
+    subordinates = _SUBORDINATES.search(flat)
+    if subordinates:
+        return [n for n in subordinates.group(1).split("、") if n]
     return []
 
 

@@ -49,6 +49,7 @@ CHECKED_PDFS = (
     "shenzhen-2026/2026年深圳市审计局部门预算.pdf",
     "shenzhen-2026/2026年深圳市交通运输局部门预算.pdf",
     "other/2026年泉州市人民政府办公室部门预算.pdf",
+    "other/2026年广州市政务服务和数据管理局部门预算.pdf",
     "other/上海市普陀区商务委员会25年预算.pdf",
 )
 METADATA = GOLDEN / "realpdfs-metadata.json"

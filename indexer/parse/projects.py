@@ -398,14 +398,14 @@ def summary_projects(lines: list[Line], units: list[str], department: str | None
             continue
         if _is_org(name, orgs):
             if len(units) > 1:
-                unit = next((u for u in units if u == name), unit)
+                unit = next((u for u in units if u == name), None)  # None: the department
             elif not units and name != department:
                 unit = name  # Guangzhou names its 下属单位 only in these rows
             else:
                 unit = None
             continue
-        if not re.search(r"[\u4e00-\u9fff]", name):
-            continue
+        if not re.search(r"[^\W\d_]", name):
+            continue  # no letters: a stray figure (a name may be a code: GZIT2022-SM-W-C-051103)
         value = parse_amount(first)
         projects.append(
             Project(
