@@ -1,0 +1,23 @@
+"""The versioned index behind the alias, against the real node."""
+
+from indexer.admin import MAPPING_VERSION, ensure_index, index_name, load_mapping
+
+
+def test_an_alias_on_an_older_mapping_version_moves_to_the_current_one(es, fresh_settings):
+    alias, old = fresh_settings.alias, index_name(fresh_settings, MAPPING_VERSION - 1)
+    body = load_mapping(MAPPING_VERSION - 1)
+    es.indices.create(index=old, mappings=body["mappings"], aliases={alias: {}})
+    try:
+        name = ensure_index(es, fresh_settings)
+        assert name == index_name(fresh_settings)
+        assert list(es.indices.get_alias(name=alias)) == [name]
+        assert ensure_index(es, fresh_settings) == name  # and stays there
+    finally:
+        es.indices.delete(index=old)
+
+
+def test_a_fresh_alias_gets_the_current_version(es, fresh_settings):
+    name = ensure_index(es, fresh_settings)
+    assert name.endswith(f"-v{MAPPING_VERSION}")
+    mapping = es.indices.get_mapping(index=name)[name]["mappings"]
+    assert mapping["properties"]["sources"]["properties"]["kind"]["type"] == "keyword"
