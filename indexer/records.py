@@ -122,9 +122,9 @@ def build_records(source_file: Path, doc_id: str, extracted: Extracted) -> list[
     for item in find_line_items(lines):
         add(
             "line_item",
-            title=f"{item.code} {item.name}",
+            title=" ".join(filter(None, (item.code, item.name))),
             name=item.name,
-            text=f"{item.table}: {item.code} {item.name} "
+            text=f"{item.table}: {' '.join(filter(None, (item.code, item.name)))} "
             + " ".join(f"{column} {value:g}" for column, value in item.amounts),
             table=item.table,
             code=item.code,

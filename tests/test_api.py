@@ -187,13 +187,15 @@ def test_indicator_hits_carry_parsed_targets_and_levels(seed_api):
 
 
 def test_line_items_carry_code_and_amounts(seed_api):
-    body = seed_api.get(
-        "/api/search", params={"q": "机关事业单位基本养老保险缴费支出", "kind": "line_item"}
-    ).json()
-    assert body["total"] > 0
-    codes = {hit["code"] for hit in body["hits"]}
-    assert "2080505" in codes
-    assert all(hit["amounts"] and hit["table"] for hit in body["hits"])
+    coded = seed_api.get("/api/search", params={"q": "2080505", "kind": "line_item"}).json()
+    assert coded["total"] > 0
+    for hit in coded["hits"]:
+        assert hit["code"] == "2080505"
+        assert hit["title"] == "2080505 机关事业单位基本养老保险缴费支出"
+        assert hit["table"] and hit["amounts"]
+    totals = seed_api.get("/api/search", params={"q": "收入总计", "kind": "line_item"}).json()
+    futian = [h for h in totals["hits"] if h["title"] == "收入总计" and h["year"] == 2024]
+    assert any(h["amounts"][0]["value"] == 9769.67 for h in futian)
 
 
 @pytest.fixture(scope="module")

@@ -156,3 +156,33 @@ def test_inconsistent_documents_get_data_quality_warnings():
     assert any(w.startswith("项目支出") and "90.00" in w and "100.00" in w for w in warnings)
     assert any(w.startswith("总额") and "150.00" in w and "160.00" in w for w in warnings)
     assert any(w.startswith("三公经费") and "9.00" in w for w in warnings)
+
+
+def test_line_items_with_codes_pairs_and_yuan():
+    from indexer.parse.line_items import find_line_items
+
+    text = (
+        "(十一)国有资本经营预算支出表\n"  # a contents entry, then prose: no table
+        "本部门预算收入 100.00 万元,比上年增加 1.00 万元。\n"
+        "表1 收支总表\n"
+        "一、财政拨款 9,769.67 一、一般公共服务支出 8,930.46\n"
+        "表 3 支出总表\n"
+        "预算单位 科目编码 科目名称 支出总计 基本支出 项目支出\n"
+        "2080505 机关事业单位基本养老保险缴费支出 156.00 156.00 0.00\n"
+        "部门收入预算总表\n"
+        "编制部门:示例市甲局 单位:元\n"
+        "项目\t合计\n"
+        "收入总计\t371,514,655.00\n"
+    )
+    items = [(i.table, i.code, i.name, i.amounts) for i in find_line_items(document_lines(text))]
+    assert items == [
+        ("收支总表", None, "一、财政拨款", [("col2", 9769.67)]),
+        ("收支总表", None, "一、一般公共服务支出", [("col4", 8930.46)]),
+        (
+            "支出总表",
+            "2080505",
+            "机关事业单位基本养老保险缴费支出",
+            [("col3", 156.0), ("col4", 156.0), ("col5", 0.0)],
+        ),
+        ("部门收入预算总表", None, "收入总计", [("合计", 37151.4655)]),
+    ]

@@ -1,28 +1,41 @@
-"""Rows of the standard budget tables (收支总表, 支出总表, 按功能/经济分类 …) that carry a
-classification code: ``2080505 机关事业单位基本养老保险缴费支出 156.00``.
+"""Rows of the standard budget tables (收支总表, 支出总表, 按功能/经济分类, 三公经费, 政府采购 …):
+``2080505 机关事业单位基本养老保险缴费支出 156.00``, ``一、财政拨款 9,769.67``.
 
-Each row keeps the table it is in (the last table title above it), its code, its name and its
-figures, named by the header's columns where the table came as cells.
+Each row keeps the table it is in (the last table title above it), its classification code
+where it has one, its name and its figures, named by the header's columns where the table came
+as cells. A row may hold two items side by side: the 收支总表 prints 收入 and 支出 in one row
+(``一、财政拨款 9,769.67 一、一般公共服务支出 8,930.46``).
+
+Tables of performance targets and of projects are read elsewhere (indicators.py, projects.py).
 """
 
 import re
 from dataclasses import dataclass, field
 
 from indexer.parse.amounts import is_amount, parse_amount
-from indexer.parse.lines import Line, split_numbers
+from indexer.parse.lines import Line
 from indexer.parse.names import clean_name
+from indexer.sections import clean_line, heading_level
 
 _TITLE = re.compile(
-    r"^(?:表\s*[\d一二三四五六七八九十]+\s*[:：]?\s*)?(?P<title>\S{2,30}?表)(?:\s*[(（]续[)）])?$"
+    r"^(?:表\s*[\d一二三四五六七八九十]+\s*[:：]?\s*)?(?:\d{4}年度?)?"
+    r"(?P<title>[^\d\s(（]\S{1,40}?表)(?:\s*[(（]续[)）])?$"
 )
-_CODE = re.compile(r"^\[?(\d{3,7})\]?(?:\s+|(?=[^\d.,\s])|$)(\S.*)?$")
-_FLAT_ROW = re.compile(r"^(\d{3,7})\s+(\S.*)$")
+# "编制部门:… 单位:元": figures in 元 are stored in 万元 like every other amount
+_IN_YUAN = re.compile(r"单位\s*[:：]\s*元")
+# Read elsewhere, or not budget figures
+_OTHER_TABLES = re.compile(r"绩效|申报|项目支出总表|项目支出及其他支出|重点项目")
+_CODE = re.compile(r"^\[?(\d{3,7})\]?$")
+_CODE_AND_NAME = re.compile(r"^\[(\d{3,7})\]\s*(\S.*)$")  # Guangzhou: "[30107]绩效工资"
+_HEADER_WORDS = re.compile(r"科目|项目|预算数|合计|小计|总计|单位|名称|金额|类别|款|项")
+_PROSE = re.compile(r"。|,[\u4e00-\u9fff]")  # a sentence (text is NFKC: ，is ,)
+_NOT_A_NAME = re.compile(r"^注|[。;；]|^单位[:：]|^部门名称")
 
 
 @dataclass
 class LineItem:
     table: str
-    code: str
+    code: str | None
     name: str
     amounts: list[tuple[str, float]] = field(default_factory=list)
     page: int = 0
@@ -30,59 +43,83 @@ class LineItem:
 
 def find_line_items(lines: list[Line]) -> list[LineItem]:
     items: list[LineItem] = []
-    table = None
+    table: str | None = None
     header: list[str] = []
+    scale = 1.0
     for line in lines:
-        text = line.text.strip()
-        title = _TITLE.match(re.sub(r"\s+", "", text)) if not line.is_tabbed else None
+        text = clean_line(line.text)
+        title = None if line.is_tabbed else _TITLE.match(re.sub(r"\s+", "", text))
         if title and not is_amount(text):
-            table, header = title["title"], []
+            name = title["title"]
+            table = None if _OTHER_TABLES.search(name) else name
+            header, scale = [], 1.0
             continue
+        if _IN_YUAN.search(text):
+            scale = 1 / 10000
         if table is None:
             continue
-        item = (
-            _from_cells(line, table, header) if line.is_tabbed else _from_text(line, table, header)
-        )
-        if item:
+        if not line.is_tabbed and (
+            _PROSE.search(text) or heading_level(clean_line(text)) in (0, 1)
+        ):
+            table = None  # prose or the next part: the table (or its contents entry) is over
+            continue
+        cells = line.cells if line.is_tabbed else _tokens(text)
+        if not any(is_amount(c) and not re.fullmatch(r"\d{4}", c) for c in cells if c):
+            if line.is_tabbed and _HEADER_WORDS.search(text) and not header:
+                header = cells  # the first header row names the figures' columns
+            continue
+        for item in _items(cells, table, header if line.is_tabbed else [], line.page):
+            item.amounts = [(column, round(value * scale, 6)) for column, value in item.amounts]
             items.append(item)
-        elif "科目名称" in text or "功能分类科目" in text:
-            # the header naming the figures' columns (the first header row, where there are two)
-            header = line.cells if line.is_tabbed else text.split()
     return items
 
 
-def _from_cells(line: Line, table: str, header: list[str]) -> LineItem | None:
-    cells = line.cells
+def _tokens(text: str) -> list[str]:
+    """A flattened row's cells: its whitespace-separated tokens, Chinese words rejoined
+    ('机关事业单位 基本养老保险缴费支出' stays one name)."""
+    tokens: list[str] = []
+    for token in text.split():
+        text_like = not is_amount(token) and not _CODE.match(token)
+        if tokens and text_like and not is_amount(tokens[-1]) and not _CODE.match(tokens[-1]):
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def _items(cells: list[str], table: str, header: list[str], page: int) -> list[LineItem]:
+    """Items from one row: each run of [code] name figures… is one item."""
+    items: list[LineItem] = []
+    code: str | None = None
+    name_parts: list[str] = []
+    amounts: list[tuple[str, float]] = []
+
+    def close() -> None:
+        name = clean_name(" ".join(name_parts))
+        if name and amounts and not _NOT_A_NAME.search(name) and len(name) <= 40:
+            items.append(LineItem(table, code, name, list(amounts), page))
+
+    last_text = -1
     for index, cell in enumerate(cells):
-        match = _CODE.match(cell)
-        if not match or (is_amount(cell) and not re.fullmatch(r"\d{3,7}", cell)):
+        if not cell:
             continue
-        name = match.group(2) or (cells[index + 1] if index + 1 < len(cells) else "")
-        rest = cells[index + (1 if match.group(2) else 2) :]
-        amounts = []
-        for offset, value in enumerate(rest):
-            if value and is_amount(value):
-                column_index = len(cells) - len(rest) + offset
-                column = (
-                    header[column_index] if column_index < len(header) else f"col{column_index}"
-                )
-                amounts.append((column or f"col{column_index}", parse_amount(value)))
-        if name and amounts and not is_amount(name):
-            return LineItem(table, match.group(1), clean_name(name), amounts, line.page)
-        return None
-    return None
-
-
-def _from_text(line: Line, table: str, header: list[str]) -> LineItem | None:
-    match = _FLAT_ROW.match(line.text)
-    if not match:
-        return None
-    name, numbers = split_numbers(match.group(2))
-    if not name or not numbers or re.search(r"\d", name):
-        return None
-    # "预算单位 科目编码 科目名称 支出总计 基本支出 项目支出": figures follow 科目名称
-    columns = header[header.index("科目名称") + 1 :] if "科目名称" in header else []
-    if len(columns) != len(numbers):
-        columns = [f"col{i + 1}" for i in range(len(numbers))]
-    amounts = [(column, parse_amount(n)) for column, n in zip(columns, numbers, strict=True)]
-    return LineItem(table, match.group(1), clean_name(name), amounts, line.page)
+        code_match, code_and_name = _CODE.match(cell), _CODE_AND_NAME.match(cell)
+        if is_amount(cell) and not (code_match and not name_parts and not amounts and not code):
+            column = header[index] if index < len(header) and header[index] else f"col{index + 1}"
+            amounts.append((column, parse_amount(cell)))
+            continue
+        if amounts or (name_parts and index > last_text + 1):
+            # a new item starts after the figures of the last one, or after an empty figure
+            # cell ("2. 政府性基金 | | 三、社会保障和就业支出 | 380.81")
+            close()
+            code, name_parts, amounts = None, [], []
+        last_text = index
+        if code_and_name:
+            code, name_parts = code_and_name.group(1), [code_and_name.group(2)]
+        elif code_match and not name_parts:
+            code = code_match.group(1)
+        else:
+            name_parts.append(cell)
+    if amounts:
+        close()
+    return items
