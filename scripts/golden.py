@@ -32,6 +32,7 @@ def golden_of(path: Path) -> dict:
         "projects": [
             [r.unit, r.parent, r.name, r.amount_wan] for r in records if r.kind == "project"
         ],
+        "warnings": document.warnings,
         "indicators": [
             [r.project, r.level1, r.level2, r.name, r.target.model_dump()]
             for r in records

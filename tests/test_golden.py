@@ -1,8 +1,9 @@
 """The parser against golden files derived from the seeds and real PDFs and checked by hand
 (scripts/golden.py writes them; tests/golden/ holds them).
 
-Each seed's projects (unit, parent, name, 万元) and indicators (project, 一级指标, name, parsed
-target) must come out exactly as the golden file says, and every real PDF's metadata too.
+Each seed's projects (unit, parent, name, 万元), indicators (project, 一级指标, 二级指标, name,
+parsed target) and data-quality warnings must come out exactly as the golden file says; every
+real PDF's metadata too, with its projects and its 项目支出 lists adding up.
 """
 
 import json
@@ -34,6 +35,7 @@ def test_seed_projects_and_indicators(shared, stem):
     assert got["metadata"] == want["metadata"]
     assert got["projects"] == want["projects"]
     assert got["indicators"] == want["indicators"]
+    assert got["warnings"] == want["warnings"]
 
 
 @pytest.mark.parametrize("name", CHECKED_PDFS)
@@ -52,6 +54,8 @@ def test_every_real_pdf_has_its_metadata_and_projects(shared):
         got = parsed(path)
         assert got["metadata"] == want[path.name], path.name
         assert got["projects"], f"{path.name}: no projects found"
+        # every 项目支出 list read whole: its items add up to the total it states
+        assert not [w for w in got["warnings"] if w.startswith("项目支出")], path.name
 
 
 def test_pdf_records_carry_pages(shared):
