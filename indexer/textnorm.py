@@ -153,6 +153,18 @@ def _unspace(match: re.Match[str]) -> str:
     return match.group(0).replace(" ", "")
 
 
+def join_pieces(parts: list[str]) -> str:
+    """Pieces of one wrapped cell or name joined: Chinese runs on, Latin words keep a space
+    ('智慧城区与数' + '字政府' -> '智慧城区与数字政府'; 'CIM' + 'platform' -> 'CIM platform')."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii():
+            out += " "
+        out += part
+    return out
+
+
 def normalize_text(text: str) -> str:
     """Line endings, invisible characters, one-to-one NFKC, letter-spaced runs closed up.
 

@@ -11,7 +11,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from indexer.extract.base import Extracted, ExtractionError, Page
-from indexer.textnorm import normalize_text
+from indexer.textnorm import join_pieces, normalize_text
 
 # A page with fewer characters than this has no real text layer (a scan, or only page numbers).
 MIN_TEXT_CHARS_PER_PAGE = 20
@@ -31,16 +31,8 @@ def sniff(path: Path) -> None:
 
 
 def cell_text(cell: str | None) -> str:
-    """A table cell's wrapped lines joined: Chinese runs on, Latin words keep a space."""
-    if not cell:
-        return ""
-    out = ""
-    for part in cell.split("\n"):
-        part = part.strip()
-        if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii():
-            out += " "
-        out += part
-    return out.replace("\t", " ")
+    """A table cell's wrapped lines joined."""
+    return join_pieces((cell or "").split("\n")).replace("\t", " ")
 
 
 def table_rows(rows: list[list[str | None]]) -> list[str]:

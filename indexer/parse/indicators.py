@@ -21,11 +21,12 @@ import re
 from dataclasses import dataclass
 
 from indexer.model import Target
-from indexer.parse.lines import Line, join_cell_text
+from indexer.parse.lines import Line
 from indexer.parse.names import clean_name
 from indexer.parse.projects import ProjectTable
 from indexer.parse.targets import parse_target
 from indexer.sections import clean_line, heading_level
+from indexer.textnorm import join_pieces
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标", "投入指标")
 # 二级 label -> its 一级 (None where documents differ)
@@ -192,7 +193,7 @@ def _read_line(
             return last_from_line, pending
         if _TARGET_ONLY.match(text) and (pending or not text[0].isdigit() or rows):
             if pending:
-                rows.append(_Row(join_cell_text(pending), text, line.page))
+                rows.append(_Row(join_pieces(pending), text, line.page))
                 pending = []
                 last_from_line = index
             elif rows and last_from_line == index - 1 and _is_word_target(text):
@@ -204,7 +205,7 @@ def _read_line(
             return last_from_line, pending
         match = _ROW.match(text)
         if match and not _is_label_text(match["name"]):
-            rows.append(_Row(join_cell_text([*pending, match["name"]]), match["target"], line.page))
+            rows.append(_Row(join_pieces([*pending, match["name"]]), match["target"], line.page))
             pending = []
             last_from_line = index
         elif len(text) == 1 and rows and last_from_line == index - 1 and not pending:
@@ -289,7 +290,7 @@ def _read_cells(line: Line, columns: dict[str, int] | None, rows: list[_Row], la
     if columns and "name" in columns and "target" in columns and len(cells) >= columns["width"]:
         at = columns["target"] if cells[columns["target"]] else filled[-1][0]
         target = cells[at]
-        name = join_cell_text([c for i, c in filled if columns["name"] <= i < at])
+        name = join_pieces([c for i, c in filled if columns["name"] <= i < at])
     if not name:  # fewer cells, or a row shifted left: read from the right
         target, name = filled[-1][1], filled[-2][1]
         if filled[-2][0] != filled[-1][0] - 1 and label_of(cells[filled[-1][0] - 1] or "x"):

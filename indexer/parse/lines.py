@@ -93,14 +93,3 @@ def split_numbers(text: str) -> tuple[str, list[str]]:
     while tokens and is_amount(tokens[-1]):
         numbers.insert(0, tokens.pop())
     return " ".join(tokens), numbers
-
-
-def join_cell_text(parts: list[str]) -> str:
-    """Pieces of one wrapped cell or name: Chinese joins without a space, Latin with one."""
-    out = ""
-    for part in parts:
-        part = part.strip()
-        if out and part and (out[-1].isascii() and out[-1].isalnum()) and part[0].isascii():
-            out += " "
-        out += part
-    return out

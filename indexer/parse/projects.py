@@ -17,9 +17,10 @@ from difflib import SequenceMatcher
 
 from indexer.model import Change
 from indexer.parse.amounts import NUMBER, find_change, is_amount, parse_amount
-from indexer.parse.lines import Flat, Line, join_cell_text, split_numbers
+from indexer.parse.lines import Flat, Line, split_numbers
 from indexer.parse.names import clean_name, normalize_name
 from indexer.sections import clean_line, heading_level
+from indexer.textnorm import join_pieces
 
 
 @dataclass
@@ -272,13 +273,13 @@ def _task_from_lines(rows: list[Line], last_text: str) -> Project | None:
             name_parts.append(text)
         if not name_parts:
             return None
-        name, content = join_cell_text(name_parts), texts[len(name_parts) :]
+        name, content = join_pieces(name_parts), texts[len(name_parts) :]
     amount = parse_amount(numbers[0])
     return Project(
         name=clean_name(name),
         amount_wan=amount,
         page=rows[0].page,
-        description=clean_name(join_cell_text(content)),
+        description=clean_name(join_pieces(content)),
         sources=[Source("task", rows[0].page, amount)],
     )
 
@@ -324,7 +325,7 @@ def key_projects(lines: list[Line], units: list[str], department: str | None) ->
         match = _KEY_ROW.match(text)
         accepted = False
         if is_amount(text) and name_parts:
-            projects.append(_key_project(join_cell_text(name_parts), text, line.page, None, units))
+            projects.append(_key_project(join_pieces(name_parts), text, line.page, None, units))
             accepted = True
         elif match and row_may_start and not re.search(r"[,，。;；:：、]", match.group(1)):
             projects.append(_key_project(match.group(1), match.group(2), line.page, None, units))
@@ -392,7 +393,7 @@ def summary_projects(lines: list[Line], units: list[str], department: str | None
             if len(numbers) < 4:
                 pending.append(name_part)
                 continue
-            name = clean_name(join_cell_text([*_name_tail(pending), name_part]))
+            name = clean_name(join_pieces([*_name_tail(pending), name_part]))
             first, pending = numbers[0], []
         if not name or len(name) > _MAX_NAME or name in _CATEGORIES or "名称" in name:
             continue
