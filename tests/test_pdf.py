@@ -66,3 +66,26 @@ def test_real_shenzhen_pdf_metadata_and_section_pages(shared):
     # The narrative starts after the cover and the table of contents, and runs in page order.
     assert pages["一、部门职责"] > 1
     assert pages["一、部门职责"] <= pages["第二部分 部门预算收支总体情况"] <= pages["二、表格部分"]
+
+
+def test_ruled_tables_come_out_as_cells_with_wrapped_cells_joined(tmp_path):
+    from tests.pdfs import table_pdf
+
+    path = tmp_path / "table.pdf"
+    path.write_bytes(
+        table_pdf(
+            "Table 5 project spending",
+            [
+                ["Project", "Amount"],
+                ["Operations and\nmaintenance", "953.52"],
+                ["Reserve", "20.00"],
+            ],
+        )
+    )
+    lines = extract(path).pages[0].text.split("\n")
+    assert lines == [
+        "Table 5 project spending",
+        "Project\tAmount",
+        "Operations and maintenance\t953.52",
+        "Reserve\t20.00",
+    ]
