@@ -30,16 +30,15 @@ def text_pdf(pages: list[str]) -> bytes:
     return _pdf([f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET" if text else "" for text in pages])
 
 
-def _pdf(contents: list[str]) -> bytes:
+def _pdf(pages: list[str]) -> bytes:
     """A minimal PDF, one page per content stream, with Helvetica as F1."""
-    pages = contents
     objects: list[bytes] = []
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    for i, text in enumerate(pages):
-        content = text.encode()
+    for i, stream in enumerate(pages):
+        content = stream.encode()
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
