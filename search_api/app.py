@@ -2,12 +2,13 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import TransportError
-from fastapi import FastAPI, Query
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -16,7 +17,7 @@ from indexer.es import is_reachable
 from search_api.deps import EsDep, SettingsDep
 from search_api.documents import get_document, list_documents
 from search_api.errors import BadRequest, error_response, install_error_handlers
-from search_api.query import MAX_Q_LENGTH, MAX_SIZE, MAX_WINDOW, SearchParams, validate
+from search_api.query import MAX_Q_LENGTH, MAX_SIZE, MAX_WINDOW, SORTS, SearchParams, validate
 from search_api.search import run_search
 
 STATIC = Path(__file__).with_name("static")
@@ -67,40 +68,88 @@ def readyz(es: EsDep, settings: SettingsDep) -> JSONResponse:
     return JSONResponse({"status": "ready", "index": settings.alias})
 
 
-@app.get("/api/search", tags=["search"])
-def search(
-    es: EsDep,
-    settings: SettingsDep,
+@dataclass
+class Common:
+    """The parameters every search endpoint takes (see common_params)."""
+
+    fields: dict
+    cursor: str
+
+    def params(self, **extra) -> SearchParams:
+        params = SearchParams(**self.fields, **extra)
+        problem = validate(params, deep=bool(self.cursor))
+        if problem:
+            raise BadRequest(problem, code="invalid_parameter")
+        return params
+
+
+def common_params(
     q: Annotated[
         str,
         Query(description=f"free text, at most {MAX_Q_LENGTH} characters; empty browses all"),
     ] = "",
-    kind: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
     district: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
-    year: Annotated[list[int], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
-    department: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
+    year: Annotated[list[int], FilterValues] = [],  # noqa: B006
+    department: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    level1: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    level2: Annotated[list[str], FilterValues] = [],  # noqa: B006
     amount_min: Annotated[float | None, Query(description="万元")] = None,
     amount_max: Annotated[float | None, Query(description="万元")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
+    sort: Annotated[str, Query(description=f"one of {', '.join(SORTS)}")] = "relevance",
+    expand: Annotated[
+        bool, Query(description="also search the related terms of data/concepts.toml")
+    ] = True,
+    cursor: Annotated[
+        str,
+        Query(
+            max_length=4000,
+            description="'start' for the first page of a deep scroll, then each response's "
+            "next_cursor (goes past the 10,000-hit window; page is ignored)",
+        ),
+    ] = "",
+) -> Common:
+    fields = dict(locals())
+    del fields["cursor"]
+    return Common(fields=fields, cursor=cursor)
+
+
+CommonDep = Annotated[Common, Depends(common_params)]
+
+
+@app.get("/api/search", tags=["search"])
+def search(
+    es: EsDep,
+    settings: SettingsDep,
+    common: CommonDep,
+    kind: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
+    unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
 ) -> dict:
     """Full-text and faceted search over all records (documents, sections, projects,
     indicators, table rows). Filters repeat: OR within a field, AND across fields."""
-    params = SearchParams(
-        q=q,
-        kind=kind,
-        district=district,
-        year=year,
-        department=department,
-        amount_min=amount_min,
-        amount_max=amount_max,
-        page=page,
-        size=size,
+    params = common.params(kind=kind, unit=unit)
+    return run_search(es, settings.alias, params, common.cursor)
+
+
+@app.get("/api/indicators", tags=["search"])
+def indicators(
+    es: EsDep,
+    settings: SettingsDep,
+    common: CommonDep,
+    op: Annotated[list[str], Query(max_length=5, description="≥ ≤ > < =")] = [],  # noqa: B006
+    value_min: Annotated[float | None, Query(description="target value at least")] = None,
+    value_max: Annotated[float | None, Query(description="target value at most")] = None,
+    unit: Annotated[
+        list[str], Query(max_length=MAX_FILTER_VALUES, description="target unit: % 小时 个 …")
+    ] = [],  # noqa: B006
+) -> dict:
+    """Indicators by their parsed targets: 满意度 with a target of at least 90% is
+    q=满意度&op=≥&value_min=90&unit=%."""
+    params = common.params(
+        kind=["indicator"], op=op, value_min=value_min, value_max=value_max, target_unit=unit
     )
-    problem = validate(params)
-    if problem:
-        raise BadRequest(problem, code="invalid_parameter")
-    return run_search(es, settings.alias, params)
+    return run_search(es, settings.alias, params, common.cursor)
 
 
 @app.get("/api/documents", tags=["documents"])

@@ -10,9 +10,27 @@ from dataclasses import dataclass, field
 
 from indexer import segment
 from indexer.model import KINDS
+from search_api.expand import Expansion, expansions
 
-FACETS = ("kind", "district", "year", "department")
+# Multi-select facets: each a keyword field, OR within a field, AND across fields
+FACETS = ("kind", "district", "year", "department", "unit", "level1", "level2")
 FACET_SIZE = 50
+SORTS = {
+    "relevance": [],
+    "amount_desc": [{"amount_wan": {"order": "desc", "missing": "_last"}}],
+    "amount_asc": [{"amount_wan": {"order": "asc", "missing": "_last"}}],
+    "year_desc": [{"year": {"order": "desc", "missing": "_last"}}],
+    "year_asc": [{"year": {"order": "asc", "missing": "_last"}}],
+}
+# Labelled 万元 ranges for the amount facet: (label, from, to)
+AMOUNT_RANGES = (
+    ("10万以下", None, 10),
+    ("10–100万", 10, 100),
+    ("100–1000万", 100, 1000),
+    ("1000万–1亿", 1000, 10000),
+    ("1亿以上", 10000, None),
+)
+TARGET_OPS = ("≥", "≤", ">", "<", "=")
 MAX_Q_LENGTH = 200
 MAX_SIZE = 100
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window
@@ -27,16 +45,26 @@ class SearchParams:
     district: list[str] = field(default_factory=list)
     year: list[int] = field(default_factory=list)
     department: list[str] = field(default_factory=list)
+    unit: list[str] = field(default_factory=list)
+    level1: list[str] = field(default_factory=list)
+    level2: list[str] = field(default_factory=list)
     amount_min: float | None = None
     amount_max: float | None = None
+    # indicator targets (/api/indicators)
+    op: list[str] = field(default_factory=list)
+    value_min: float | None = None
+    value_max: float | None = None
+    target_unit: list[str] = field(default_factory=list)
     page: int = 1
     size: int = 10
+    sort: str = "relevance"
+    expand: bool = True
 
     def selected(self, facet: str) -> list:
         return getattr(self, facet)
 
 
-def text_query(q: str) -> dict:
+def text_query(q: str, boost: float = 1.0) -> dict:
     """Three views of the text, each matched its own way (mappings/records.v2.json):
     jieba precise tokens (all words required), jieba search-mode tokens (recall), and the
     original text on the standard analyzer as a phrase (a safety net for segmentation misses).
@@ -60,6 +88,23 @@ def text_query(q: str) -> dict:
                 {"match_phrase": {"text": {"query": q}}},
             ],
             "minimum_should_match": 1,
+            "boost": boost,
+        }
+    }
+
+
+def used_expansions(params: "SearchParams") -> list[Expansion]:
+    return expansions(params.q.strip()) if params.expand and params.q.strip() else []
+
+
+def expanded_query(params: "SearchParams") -> dict:
+    """The text query, or (with related terms) any of the query and its expansions."""
+    extra = used_expansions(params)
+    if not extra:
+        return text_query(params.q)
+    return {
+        "dis_max": {
+            "queries": [text_query(params.q), *(text_query(e.query, e.weight) for e in extra)]
         }
     }
 
@@ -82,13 +127,31 @@ def amount_filter(params: SearchParams) -> dict | None:
     return {"range": {"amount_wan": bounds}} if bounds else None
 
 
+def target_filters(params: SearchParams) -> list[dict]:
+    """Indicator targets: op, value range, unit."""
+    filters: list[dict] = []
+    if params.op:
+        filters.append({"terms": {"target.op": params.op}})
+    if params.target_unit:
+        filters.append({"terms": {"target.unit": params.target_unit}})
+    bounds = {}
+    if params.value_min is not None:
+        bounds["gte"] = params.value_min
+    if params.value_max is not None:
+        bounds["lte"] = params.value_max
+    if bounds:
+        filters.append({"range": {"target.value": bounds}})
+    return filters
+
+
 def base_query(params: SearchParams) -> dict:
     """The text query, narrowed by the filters that are not facets (they apply to counts too)."""
     amount = amount_filter(params)
-    query = text_query(params.q)
-    if amount is None:
+    filters = ([amount] if amount else []) + target_filters(params)
+    query = expanded_query(params)
+    if not filters:
         return query
-    return {"bool": {"must": [query], "filter": [amount]}}
+    return {"bool": {"must": [query], "filter": filters}}
 
 
 def post_filter(filters: dict[str, dict]) -> dict | None:
@@ -97,7 +160,8 @@ def post_filter(filters: dict[str, dict]) -> dict | None:
 
 def facet_aggs(filters: dict[str, dict]) -> dict:
     """Multi-select facets: each facet's counts apply every selection except its own, so
-    choosing 福田区 still shows how many hits 罗湖区 would add."""
+    choosing 福田区 still shows how many hits 罗湖区 would add. The year histogram and the
+    amount ranges describe the hits as selected."""
     aggs = {}
     for facet in FACETS:
         others = [f for name, f in filters.items() if name != facet]
@@ -106,13 +170,26 @@ def facet_aggs(filters: dict[str, dict]) -> dict:
             "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
             "aggs": {"values": terms},
         }
+    ranges = [
+        {"key": label, **({"from": lo} if lo is not None else {}), **({"to": hi} if hi else {})}
+        for label, lo, hi in AMOUNT_RANGES
+    ]
+    aggs["selected"] = {
+        "filter": {"bool": {"filter": list(filters.values())}} if filters else {"match_all": {}},
+        "aggs": {
+            "year_histogram": {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}},
+            "amount_ranges": {"range": {"field": "amount_wan", "ranges": ranges}},
+        },
+    }
     return aggs
 
 
-def highlight(q: str) -> dict:
-    """Highlights on the original text, one phrase per query word, so a snippet shows the text
-    exactly as written (no segmentation spaces) with each word marked whole."""
-    words = list(dict.fromkeys(segment.tokens(q)))
+def highlight(q: str, extra: list[Expansion] = ()) -> dict:
+    """Highlights on the original text, one phrase per query word (and per word of the
+    expansions used), so a snippet shows the text exactly as written with each word marked."""
+    words = list(
+        dict.fromkeys(w for text in (q, *(e.term for e in extra)) for w in segment.tokens(text))
+    )
     text_field: dict = {
         "fragment_size": SNIPPET_CHARS,
         "number_of_fragments": 1,
@@ -131,43 +208,59 @@ def highlight(q: str) -> dict:
 
 
 def sort(params: SearchParams) -> list:
+    """The chosen order, then relevance (or, when browsing, newest first), then position."""
     if params.q.strip():
-        return ["_score", {"year": "desc"}, {"position": "asc"}]
-    return [{"year": "desc"}, {"document_id": "asc"}, {"position": "asc"}]
+        return [*SORTS[params.sort], "_score", {"year": "desc"}, {"position": "asc"}]
+    return [*SORTS[params.sort], {"year": "desc"}, {"document_id": "asc"}, {"position": "asc"}]
 
 
-def build_search(params: SearchParams) -> dict:
+def build_search(params: SearchParams, with_aggs: bool = True) -> dict:
     filters = facet_filters(params)
     body: dict = {
         "query": base_query(params),
-        "aggs": facet_aggs(filters),
-        "highlight": highlight(params.q),
+        "highlight": highlight(params.q, used_expansions(params)),
         "sort": sort(params),
         "from_": (params.page - 1) * params.size,
         "size": params.size,
         "track_total_hits": True,
         "source_excludes": ["text"],
     }
+    if with_aggs:
+        body["aggs"] = facet_aggs(filters)
     pf = post_filter(filters)
     if pf:
         body["post_filter"] = pf
     return body
 
 
-def validate(params: SearchParams) -> str | None:
-    """A message for parameters out of range, or None."""
+def validate(params: SearchParams, deep: bool = False) -> str | None:
+    """A message for parameters out of range, or None. A deep (cursor) scroll has no window."""
     unknown = [k for k in params.kind if k not in KINDS]
     if unknown:
         return f"unknown kind {unknown[0]!r}; one of {', '.join(KINDS)}"
+    if params.sort not in SORTS:
+        return f"unknown sort {params.sort!r}; one of {', '.join(SORTS)}"
+    bad_op = [o for o in params.op if o not in TARGET_OPS]
+    if bad_op:
+        return f"unknown op {bad_op[0]!r}; one of {' '.join(TARGET_OPS)}"
     if len(params.q) > MAX_Q_LENGTH:
         return f"q is too long ({len(params.q)} characters; at most {MAX_Q_LENGTH})"
-    if params.page * params.size > MAX_WINDOW:
+    if not deep and params.page * params.size > MAX_WINDOW:
         return f"page * size may not exceed {MAX_WINDOW}; narrow the search with filters"
     if any(not MIN_YEAR <= y <= MAX_YEAR for y in params.year):
         return f"year must be between {MIN_YEAR} and {MAX_YEAR}"
     amounts = [a for a in (params.amount_min, params.amount_max) if a is not None]
     if not all(math.isfinite(a) for a in amounts):
         return "amount_min and amount_max must be finite numbers (万元)"
+    values = [v for v in (params.value_min, params.value_max) if v is not None]
+    if not all(math.isfinite(v) for v in values):
+        return "value_min and value_max must be finite numbers"
+    if (
+        params.value_min is not None
+        and params.value_max is not None
+        and params.value_min > params.value_max
+    ):
+        return "value_min is greater than value_max"
     if (
         params.amount_min is not None
         and params.amount_max is not None

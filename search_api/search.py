@@ -4,8 +4,9 @@ import re
 
 from elasticsearch import Elasticsearch
 
+from search_api import cursor as cursors
 from search_api.deps import es_errors
-from search_api.query import FACETS, SearchParams, build_search
+from search_api.query import AMOUNT_RANGES, FACETS, SearchParams, build_search, used_expansions
 
 _ADJACENT_MARKS = re.compile(r"</mark>(\s*)<mark>")
 HIT_FIELDS = (
@@ -63,18 +64,57 @@ def format_facets(aggs: dict, params: SearchParams) -> dict:
     return facets
 
 
-def run_search(es: Elasticsearch, index: str, params: SearchParams) -> dict:
-    body = build_search(params)
-    with es_errors():
-        response = es.search(index=index, **body)
-    aggs = response.get("aggregations", {})
-    return {
+def format_ranges(aggs: dict, params: SearchParams) -> list[dict]:
+    """The labelled amount ranges with their counts; selected when amount_min/amount_max are
+    exactly a range's bounds (the page sets them so)."""
+    out = []
+    for (label, lo, hi), bucket in zip(
+        AMOUNT_RANGES, aggs["selected"]["amount_ranges"]["buckets"], strict=True
+    ):
+        out.append(
+            {
+                "value": label,
+                "amount_min": lo,
+                "amount_max": hi,
+                "count": bucket["doc_count"],
+                "selected": (params.amount_min, params.amount_max) == (lo, hi),
+            }
+        )
+    return out
+
+
+def search_response(response: dict, params: SearchParams) -> dict:
+    aggs = response.get("aggregations")
+    out = {
         "total": response["hits"]["total"]["value"],
         "page": params.page,
         "size": params.size,
+        "sort": params.sort,
+        "expansions": [e.as_dict() for e in used_expansions(params)],
         "hits": [format_hit(h) for h in response["hits"]["hits"]],
-        "facets": format_facets(aggs, params),
-        "facets_truncated": {
-            f: aggs[f]["values"].get("sum_other_doc_count", 0) > 0 for f in FACETS
-        },
     }
+    if aggs:
+        out["facets"] = format_facets(aggs, params)
+        out["facets_truncated"] = {
+            f: aggs[f]["values"].get("sum_other_doc_count", 0) > 0 for f in FACETS
+        }
+        out["histogram"] = {
+            "year": [
+                {"year": int(b["key"]), "count": b["doc_count"]}
+                for b in aggs["selected"]["year_histogram"]["buckets"]
+            ]
+        }
+        out["amount_ranges"] = format_ranges(aggs, params)
+    return out
+
+
+def run_search(es: Elasticsearch, index: str, params: SearchParams, cursor: str = "") -> dict:
+    """One page of hits: by page number, or (cursor) after the last hit of the previous page,
+    which goes past the 10,000-hit window. Facets come with the first page."""
+    if not cursor:
+        with es_errors():
+            response = es.search(index=index, **build_search(params))
+        return search_response(response, params)
+    body = build_search(params, with_aggs=cursor == cursors.START)
+    response, next_cursor = cursors.page(es, index, body, cursor)
+    return {**search_response(response, params), "page": None, "next_cursor": next_cursor}

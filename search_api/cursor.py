@@ -1,0 +1,79 @@
+"""Paging past Elasticsearch's 10,000-hit window: search_after over a point in time.
+
+A cursor is an opaque token the client sends back unchanged: the point in time (a consistent
+view of the index, kept alive between pages) and the sort values of the last hit it saw.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+
+from elasticsearch import ApiError as EsApiError
+from elasticsearch import Elasticsearch, NotFoundError
+
+from search_api.deps import es_errors
+from search_api.errors import BadRequest
+
+KEEP_ALIVE = "2m"
+START = "start"
+
+
+def encode(pit_id: str, after: list) -> str:
+    raw = json.dumps({"pit": pit_id, "after": after}, ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(token: str) -> tuple[str, list]:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        pit, after = data["pit"], data["after"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise BadRequest("the cursor is not one this API gave out", code="invalid_cursor") from exc
+    if not isinstance(pit, str) or not isinstance(after, list):
+        raise BadRequest("the cursor is not one this API gave out", code="invalid_cursor")
+    return pit, after
+
+
+def page(es: Elasticsearch, index: str, body: dict, cursor: str) -> tuple[dict, str | None]:
+    """One page of hits after the cursor ('start' opens a point in time); the response and the
+    cursor for the next page (None after the last)."""
+    body = {k: v for k, v in body.items() if k != "from_"}
+    body["sort"] = [*body["sort"], {"_shard_doc": "asc"}]
+    with es_errors():
+        if cursor == START:
+            pit_id = es.open_point_in_time(index=index, keep_alive=KEEP_ALIVE)["id"]
+        else:
+            pit_id, body["search_after"] = decode(cursor)
+    body["pit"] = {"id": pit_id, "keep_alive": KEEP_ALIVE}
+    with es_errors():
+        try:
+            response = es.search(**body)
+        except (NotFoundError, EsApiError) as exc:
+            if cursor == START or exc.meta.status not in (400, 404):
+                raise
+            raise BadRequest(
+                "the cursor has expired or is not valid; start again with cursor=start",
+                code="invalid_cursor",
+            ) from exc
+    hits = response["hits"]["hits"]
+    if len(hits) < body["size"]:
+        close(es, response.get("pit_id", pit_id))
+        return response, None
+    return response, encode(response.get("pit_id", pit_id), hits[-1]["sort"])
+
+
+def close(es: Elasticsearch, pit_id: str) -> None:
+    with es_errors():
+        es.close_point_in_time(id=pit_id)
+
+
+def all_hits(es: Elasticsearch, index: str, body: dict, page_size: int = 1000) -> Iterator[dict]:
+    """Every hit of the query, page by page over one point in time (exports)."""
+    body = {**body, "size": page_size}
+    body.pop("aggs", None)
+    cursor: str | None = START
+    while cursor:
+        response, cursor = page(es, index, body, cursor)
+        yield from response["hits"]["hits"]
