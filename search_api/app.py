@@ -9,16 +9,19 @@ from typing import Annotated
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import TransportError
 from fastapi import Depends, FastAPI, Query
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from indexer import segment
 from indexer.es import is_reachable
+from search_api import export
 from search_api.deps import EsDep, SettingsDep
-from search_api.documents import get_document, list_documents
+from search_api.documents import get_department, get_document, list_documents
 from search_api.errors import BadRequest, error_response, install_error_handlers
 from search_api.query import MAX_Q_LENGTH, MAX_SIZE, MAX_WINDOW, SORTS, SearchParams, validate
 from search_api.search import run_search
+from search_api.suggest import MAX_SUGGEST_Q, suggest
+from search_api.timeline import timeline
 
 STATIC = Path(__file__).with_name("static")
 MAX_FILTER_VALUES = 50
@@ -75,9 +78,10 @@ class Common:
     fields: dict
     cursor: str
 
-    def params(self, **extra) -> SearchParams:
-        params = SearchParams(**self.fields, **extra)
-        problem = validate(params, deep=bool(self.cursor))
+    def params(self, deep: bool = False, **extra) -> SearchParams:
+        """The search parameters, checked; deep (a cursor or an export) has no 10,000 window."""
+        params = SearchParams(**{**self.fields, **extra})
+        problem = validate(params, deep=deep or bool(self.cursor))
         if problem:
             raise BadRequest(problem, code="invalid_parameter")
         return params
@@ -150,6 +154,79 @@ def indicators(
         kind=["indicator"], op=op, value_min=value_min, value_max=value_max, target_unit=unit
     )
     return run_search(es, settings.alias, params, common.cursor)
+
+
+@app.get("/api/search.csv", tags=["export"], response_class=StreamingResponse)
+def search_csv(
+    es: EsDep,
+    settings: SettingsDep,
+    common: CommonDep,
+    kind: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
+) -> StreamingResponse:
+    """Every hit of the search (the parameters of /api/search) as CSV, UTF-8 with a BOM so a
+    spreadsheet opens it; streamed, whatever the count."""
+    records = export.rows(
+        es, settings.alias, common.params(deep=True, kind=kind, unit=unit, page=1)
+    )
+    return StreamingResponse(
+        export.csv_lines(records),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="budget-search.csv"'},
+    )
+
+
+@app.get("/api/search.jsonl", tags=["export"], response_class=StreamingResponse)
+def search_jsonl(
+    es: EsDep,
+    settings: SettingsDep,
+    common: CommonDep,
+    kind: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
+) -> StreamingResponse:
+    """Every hit of the search as JSON lines, streamed."""
+    records = export.rows(
+        es, settings.alias, common.params(deep=True, kind=kind, unit=unit, page=1)
+    )
+    return StreamingResponse(
+        export.jsonl_lines(records),
+        media_type="application/x-ndjson; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="budget-search.jsonl"'},
+    )
+
+
+@app.get("/api/projects/timeline", tags=["search"])
+def projects_timeline(
+    es: EsDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_Q_LENGTH)],
+    district: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    department: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    expand: bool = False,
+) -> dict:
+    """A project across years, departments and districts: series by normalized name (and the
+    curated data/lineage.toml), points by year with the change on the year before. The
+    matching rule is in search_api/timeline.py."""
+    params = SearchParams(q=q, district=district, department=department, expand=expand)
+    return timeline(es, settings.alias, params)
+
+
+@app.get("/api/suggest", tags=["search"])
+def suggestions(
+    es: EsDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=MAX_SUGGEST_Q)] = "",
+) -> dict:
+    """Completions for the search box: project and indicator names, departments."""
+    return suggest(es, settings.alias, q)
+
+
+@app.get("/api/departments/{department}", tags=["documents"])
+def department_view(es: EsDep, settings: SettingsDep, department: str) -> dict:
+    """A department across its years: totals, documents and its largest projects."""
+    if len(department) > 100:
+        raise BadRequest("department name too long", code="invalid_parameter")
+    return get_department(es, settings.alias, department)
 
 
 @app.get("/api/documents", tags=["documents"])

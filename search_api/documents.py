@@ -1,4 +1,5 @@
-"""The document list and one document's metadata with its section outline."""
+"""The document list, one document's metadata with its section outline, and a department's
+view across its years."""
 
 from elasticsearch import Elasticsearch
 
@@ -17,7 +18,9 @@ DOCUMENT_FIELDS = (
     "source_file",
     "pages",
     "warnings",
+    "change",
 )
+TOP_PROJECTS = 10
 OUTLINE_LIMIT = 1000
 
 
@@ -98,3 +101,43 @@ def get_document(es: Elasticsearch, index: str, document_id: str) -> dict:
     doc["records"] = sum(doc["record_counts"].values())
     doc["outline"] = [{"id": h["_id"], **h["_source"]} for h in outline["hits"]["hits"]]
     return doc
+
+
+def get_department(es: Elasticsearch, index: str, department: str) -> dict:
+    """A department across its years: each year's documents and totals, and its largest
+    top-level projects."""
+    of_department = {"term": {"department": department}}
+    with es_errors():
+        documents = es.search(
+            index=index,
+            query={"bool": {"filter": [of_department, {"term": {"kind": "document"}}]}},
+            sort=[{"year": "desc"}],
+            size=100,
+            source_excludes=["text"],
+        )
+        if not documents["hits"]["hits"]:
+            raise NotFound(f"no department named '{department}'")
+        projects = es.search(
+            index=index,
+            query={
+                "bool": {
+                    "filter": [of_department, {"term": {"kind": "project"}}],
+                    "must_not": [{"exists": {"field": "parent"}}],
+                }
+            },
+            sort=[{"amount_wan": {"order": "desc", "missing": "_last"}}],
+            size=TOP_PROJECTS,
+            source_includes=["name", "amount_wan", "year", "unit", "page", "document_id"],
+        )
+    docs = [_document(h["_source"]) for h in documents["hits"]["hits"]]
+    first = docs[0]
+    return {
+        "department": department,
+        "city": first["city"],
+        "district": first["district"],
+        "years": [
+            {"year": d["year"], "total_wan": d["total_wan"], "change": d["change"], "document": d}
+            for d in docs
+        ],
+        "top_projects": [{"id": h["_id"], **h["_source"]} for h in projects["hits"]["hits"]],
+    }

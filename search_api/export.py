@@ -1,0 +1,74 @@
+"""The whole result set of a search as CSV or JSON lines, streamed page by page over a point in
+time (no 10,000-hit cliff; memory stays flat whatever the size)."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from itertools import chain
+
+from elasticsearch import Elasticsearch
+
+from search_api import cursor as cursors
+from search_api.query import SearchParams, build_search
+
+COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "name",
+    "department",
+    "unit",
+    "district",
+    "city",
+    "year",
+    "amount_wan",
+    "target",
+    "level1",
+    "level2",
+    "project",
+    "parent",
+    "table",
+    "code",
+    "page",
+    "source_file",
+    "document_id",
+)
+BOM = "\ufeff"  # so a spreadsheet opens the CSV as UTF-8
+
+
+def rows(es: Elasticsearch, index: str, params: SearchParams) -> Iterator[dict]:
+    """Every matching record as a flat dict. The first page is fetched before this returns, so
+    an unavailable node is reported as an error response rather than a broken download."""
+    body = build_search(params, with_aggs=False)
+    body.pop("highlight")
+    hits = cursors.all_hits(es, index, body)
+    first = next(hits, None)
+    stream = chain([first], hits) if first is not None else iter(())
+    return (_flat(hit) for hit in stream)
+
+
+def _flat(hit: dict) -> dict:
+    source = hit["_source"]
+    row = {column: source.get(column) for column in COLUMNS}
+    row["id"] = hit["_id"]
+    target = source.get("target")
+    row["target"] = target["raw"] if target else None
+    return row
+
+
+def csv_lines(records: Iterator[dict]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    yield BOM + buffer.getvalue()
+    for record in records:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(record)
+        yield buffer.getvalue()
+
+
+def jsonl_lines(records: Iterator[dict]) -> Iterator[str]:
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False) + "\n"

@@ -1,0 +1,132 @@
+"""A project across years, departments and districts (/api/projects/timeline).
+
+The matching rule, in order:
+
+1. The projects whose name or text match the query are fetched, best first.
+2. They are grouped into series by normalized name (indexer/parse/names.py: spaces, brackets
+   and widths unified; year tags such as (2024) and suffixes such as 项目/经费 dropped), and by
+   the curated [[same_project]] groups of data/lineage.toml for renamed projects.
+3. In a series, each point is one project record: a year, a district, a department and unit,
+   an amount. A point's year-over-year change is computed against the same organisation's point
+   of the year before, where both exist; an organisation is its unit (or department), with the
+   predecessors of a reorganisation ([[successor]] in data/lineage.toml) counted as the unit
+   they became.
+4. Series are ordered by their best match, points by year (then district).
+"""
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from elasticsearch import Elasticsearch
+
+from indexer.parse.names import normalize_name
+from search_api.deps import es_errors
+from search_api.query import SearchParams, base_query
+
+LINEAGE = Path(__file__).with_name("data") / "lineage.toml"
+MAX_PROJECTS = 500
+MAX_SERIES = 20
+
+
+@dataclass(frozen=True)
+class Lineage:
+    names: dict[str, str] = field(default_factory=dict)  # normalized name -> series name
+    successors: dict[str, str] = field(default_factory=dict)  # predecessor -> successor
+
+    def series_of(self, name: str) -> str:
+        key = normalize_name(name)
+        return self.names.get(key, key)
+
+    def organisation(self, unit: str | None, department: str | None) -> str:
+        org = unit or department or ""
+        seen = set()
+        while org in self.successors and org not in seen:
+            seen.add(org)
+            org = self.successors[org]
+        return org
+
+
+@cache
+def load_lineage(path: Path = LINEAGE) -> Lineage:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    names = {}
+    for group in data.get("same_project", []):
+        canonical = normalize_name(group["names"][0])
+        names.update({normalize_name(n): canonical for n in group["names"]})
+    successors = {
+        predecessor: entry["unit"]
+        for entry in data.get("successor", [])
+        for predecessor in entry["predecessors"]
+    }
+    return Lineage(names, successors)
+
+
+def build_series(hits: list[dict], lineage: Lineage) -> list[dict]:
+    """Hits (best first) into series of points, as the module docstring says."""
+    series: dict[str, dict] = {}
+    for hit in hits:
+        source = hit["_source"]
+        key = lineage.series_of(source.get("name") or source["title"])
+        entry = series.setdefault(
+            key, {"name": source.get("name") or source["title"], "points": []}
+        )
+        entry["points"].append(
+            {
+                "year": source.get("year"),
+                "district": source.get("district"),
+                "department": source.get("department"),
+                "unit": source.get("unit"),
+                "parent": source.get("parent"),
+                "amount_wan": source.get("amount_wan"),
+                "page": source.get("page"),
+                "document_id": source.get("document_id"),
+                "id": hit["_id"],
+                "organisation": lineage.organisation(source.get("unit"), source.get("department")),
+            }
+        )
+    out = []
+    for entry in list(series.values())[:MAX_SERIES]:
+        points = sorted(entry["points"], key=lambda p: (p["year"] or 0, p["district"] or ""))
+        add_changes(points)
+        out.append({"name": entry["name"], "points": points})
+    return out
+
+
+def add_changes(points: list[dict]) -> None:
+    """Each point's change on the same organisation's point of the year before."""
+    by_org_year: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for point in points:
+        by_org_year[(point["organisation"], point["year"])].append(point)
+    for point in points:
+        before = by_org_year.get((point["organisation"], (point["year"] or 0) - 1), [])
+        point["change_wan"] = point["change_pct"] = None
+        if len(before) == 1 and before[0]["amount_wan"] and point["amount_wan"] is not None:
+            change = point["amount_wan"] - before[0]["amount_wan"]
+            point["change_wan"] = round(change, 2)
+            point["change_pct"] = round(100 * change / before[0]["amount_wan"], 1)
+
+
+def timeline(es: Elasticsearch, index: str, params: SearchParams) -> dict:
+    params.kind = ["project"]
+    body = {
+        "query": {
+            "bool": {
+                "must": [base_query(params)],
+                "filter": [{"term": {"kind": "project"}}]
+                + [
+                    {"terms": {f: params.selected(f)}}
+                    for f in ("district", "department", "year")
+                    if params.selected(f)
+                ],
+            }
+        },
+        "size": MAX_PROJECTS,
+        "sort": ["_score", {"year": "asc"}],
+        "source_excludes": ["text"],
+    }
+    with es_errors():
+        response = es.search(index=index, **body)
+    return {"q": params.q, "series": build_series(response["hits"]["hits"], load_lineage())}

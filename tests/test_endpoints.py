@@ -1,0 +1,108 @@
+"""The timeline, suggestions, department view and exports, against the real node."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from indexer.admin import ensure_index
+from indexer.bulk import write_records
+from indexer.model import Record
+from search_api.timeline import Lineage, build_series
+from tests.conftest import client_for
+
+
+def test_timeline_groups_a_project_across_years_and_a_reorganisation(seed_api):
+    body = seed_api.get("/api/projects/timeline", params={"q": "一般管理事务"}).json()
+    series = body["series"][0]
+    assert series["name"] == "一般管理事务"
+    assert [p["year"] for p in series["points"]] == [2020, 2020, 2020, 2024]
+    centre = "深圳市福田区民意速办和智慧城市建设中心"
+    # the 2020 数据管理中心 became the 2024 centre (data/lineage.toml)
+    orgs = {p["unit"]: p["organisation"] for p in series["points"]}
+    assert orgs["深圳市福田区数据管理中心"] == centre
+    assert orgs[centre] == centre
+    assert seed_api.get("/api/projects/timeline").status_code == 400  # q is required
+
+
+def hit(name, year, unit, amount, district="福田区"):
+    source = {"name": name, "title": name, "year": year, "unit": unit, "amount_wan": amount}
+    return {"_id": f"{name}-{year}-{unit}", "_source": {**source, "district": district}}
+
+
+def test_series_changes_follow_the_organisation_through_a_reorganisation():
+    lineage = Lineage(names={"民意速办": "民意速办"}, successors={"分拨中心": "新中心"})
+    hits = [
+        hit("民意速办项目", 2024, "新中心", 600.0),
+        hit("民意速办(2023)", 2023, "分拨中心", 500.0),
+        hit("民意速办", 2023, "别的区中心", 100.0, "罗湖区"),
+    ]
+    (series,) = build_series(hits, lineage)
+    by_year_unit = {(p["year"], p["unit"]): p for p in series["points"]}
+    assert by_year_unit[(2024, "新中心")]["change_wan"] == 100.0
+    assert by_year_unit[(2024, "新中心")]["change_pct"] == 20.0
+    assert by_year_unit[(2023, "别的区中心")]["change_wan"] is None
+    assert [p["year"] for p in series["points"]] == [2023, 2023, 2024]
+
+
+def test_suggestions_begin_with_what_was_typed(seed_api):
+    body = seed_api.get("/api/suggest", params={"q": "民意"}).json()
+    names = [s["text"] for s in body["suggestions"] if s["kind"] == "name"]
+    assert names[0].startswith("民意") and "民意速办" in names
+    departments = [s["text"] for s in body["suggestions"] if s["kind"] == "department"]
+    assert "深圳市福田区民意速办和智慧城市建设中心" in departments
+    for hostile in ("*", "?", "\\", "民意*", "a" * 50):
+        response = seed_api.get("/api/suggest", params={"q": hostile})
+        assert response.status_code == 200, hostile
+        assert all(hostile in s["text"] for s in response.json()["suggestions"])
+    assert seed_api.get("/api/suggest", params={"q": "x" * 51}).status_code == 400
+
+
+def test_department_view(seed_api):
+    name = "深圳市福田区政务服务数据管理局"
+    body = seed_api.get(f"/api/departments/{name}").json()
+    assert [y["year"] for y in body["years"]] == [2020]
+    assert body["years"][0]["total_wan"] == 10251.69
+    assert body["years"][0]["change"] == {"base_year": 2019, "wan": 2628.04, "pct": 34.47}
+    amounts = [p["amount_wan"] for p in body["top_projects"]]
+    assert amounts == sorted(amounts, reverse=True)
+    assert body["top_projects"][1]["name"] == "电子政务运行维护" and amounts[1] == 3271.35
+    missing = seed_api.get("/api/departments/no-such-department")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_csv_export_is_the_whole_result_set_for_a_spreadsheet(seed_api):
+    params = {"q": "预算准备金"}
+    total = seed_api.get("/api/search", params=params).json()["total"]
+    response = seed_api.get("/api/search.csv", params=params)
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == total
+    assert {"document_id", "unit", "page", "source_file"} <= set(rows[0])
+    assert any(r["title"] == "预算准备金" and r["amount_wan"] for r in rows)
+
+
+@pytest.fixture(scope="module")
+def big_api(es):
+    """An index holding more than 10,000 records (synthetic, one line each)."""
+    from tests.conftest import _settings
+
+    settings = _settings("test-big")
+    index = ensure_index(es, settings)
+    records = (
+        Record(id=f"r{i}", kind="line_item", document_id="big", title=f"行 {i}", year=2024)
+        for i in range(10_500)
+    )
+    write_records(es, records, index)
+    es.indices.refresh(index=index)
+    yield client_for(settings)
+    es.indices.delete(index=index)
+
+
+def test_exports_stream_past_ten_thousand_rows(big_api):
+    response = big_api.get("/api/search.jsonl", params={"kind": "line_item"})
+    ids = [json.loads(line)["id"] for line in response.text.splitlines()]
+    assert len(ids) == len(set(ids)) == 10_500
+    assert big_api.get("/api/search", params={"page": 200, "size": 100}).status_code == 400
