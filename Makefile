@@ -9,7 +9,7 @@ SHARED_CORPUS := ../shared/corpus
 # With ../shared beside the checkout, `make run` indexes the seed corpus; else our samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED_CORPUS)),$(SHARED_CORPUS),samples)
 
-.PHONY: install run serve test test-unit es-up es-down es-status index lint clean
+.PHONY: install browser-deps run serve test test-unit es-up es-down es-status index lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
@@ -38,7 +38,10 @@ run: index
 serve: install
 	$(PY) -m search_api
 
-test: es-up
+browser-deps:
+	@scripts/browser-deps.sh
+
+test: es-up browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: install

@@ -202,12 +202,11 @@ def projects_timeline(
     q: Annotated[str, Query(min_length=1, max_length=MAX_Q_LENGTH)],
     district: Annotated[list[str], FilterValues] = [],  # noqa: B006
     department: Annotated[list[str], FilterValues] = [],  # noqa: B006
-    expand: bool = False,
 ) -> dict:
     """A project across years, departments and districts: series by normalized name (and the
     curated data/lineage.toml), points by year with the change on the year before. The
     matching rule is in search_api/timeline.py."""
-    params = SearchParams(q=q, district=district, department=department, expand=expand)
+    params = SearchParams(q=q, district=district, department=department)
     return timeline(es, settings.alias, params)
 
 

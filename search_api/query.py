@@ -144,14 +144,53 @@ def target_filters(params: SearchParams) -> list[dict]:
     return filters
 
 
+# Budget facts first: a project or an indicator that matches outranks a table row that
+# merely names the department, and the sections that mention it.
+KIND_WEIGHTS = {"project": 1.6, "indicator": 1.4, "document": 1.0, "section": 0.9, "line_item": 0.6}
+
+
+def weighted(query: dict) -> dict:
+    return {
+        "function_score": {
+            "query": query,
+            "functions": [
+                {"filter": {"term": {"kind": kind}}, "weight": weight}
+                for kind, weight in KIND_WEIGHTS.items()
+            ],
+            "score_mode": "first",
+            "boost_mode": "multiply",
+        }
+    }
+
+
 def base_query(params: SearchParams) -> dict:
     """The text query, narrowed by the filters that are not facets (they apply to counts too)."""
     amount = amount_filter(params)
     filters = ([amount] if amount else []) + target_filters(params)
-    query = expanded_query(params)
+    query = weighted(expanded_query(params)) if params.q.strip() else expanded_query(params)
     if not filters:
         return query
     return {"bool": {"must": [query], "filter": filters}}
+
+
+def name_query(q: str) -> dict:
+    """A record's name (title) matching all the words, for the timeline."""
+    return {
+        "bool": {
+            "should": [
+                {
+                    "match": {
+                        "title_tokens": {
+                            "query": segment.joined(segment.tokens(q)),
+                            "operator": "and",
+                        }
+                    }
+                },
+                {"match_phrase": {"title": {"query": q}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 def post_filter(filters: dict[str, dict]) -> dict | None:

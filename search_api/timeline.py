@@ -2,7 +2,7 @@
 
 The matching rule, in order:
 
-1. The projects whose name or text match the query are fetched, best first.
+1. The projects whose name matches every word of the query are fetched, best first.
 2. They are grouped into series by normalized name (indexer/parse/names.py: spaces, brackets
    and widths unified; year tags such as (2024) and suffixes such as 项目/经费 dropped), and by
    the curated [[same_project]] groups of data/lineage.toml for renamed projects.
@@ -24,7 +24,7 @@ from elasticsearch import Elasticsearch
 
 from indexer.parse.names import normalize_name
 from search_api.deps import es_errors
-from search_api.query import SearchParams, base_query
+from search_api.query import SearchParams, name_query
 
 LINEAGE = Path(__file__).with_name("data") / "lineage.toml"
 MAX_PROJECTS = 500
@@ -114,7 +114,7 @@ def timeline(es: Elasticsearch, index: str, params: SearchParams) -> dict:
     body = {
         "query": {
             "bool": {
-                "must": [base_query(params)],
+                "must": [name_query(params.q)],
                 "filter": [{"term": {"kind": "project"}}]
                 + [
                     {"terms": {f: params.selected(f)}}

@@ -64,3 +64,13 @@ def test_limits():
     assert validate(SearchParams(amount_min=float("nan")))
     assert validate(SearchParams(amount_max=float("inf")))
     assert validate(SearchParams(q="民意速办", page=2, size=100)) is None
+
+
+def test_budget_facts_outrank_table_rows_and_sections():
+    query = build_search(SearchParams(q="民意速办"))["query"]
+    weights = {
+        f["filter"]["term"]["kind"]: f["weight"] for f in query["function_score"]["functions"]
+    }
+    assert weights["project"] > weights["section"] > weights["line_item"]
+    # browsing (no words) keeps the plain order
+    assert "function_score" not in build_search(SearchParams())["query"]

@@ -1,10 +1,15 @@
-// The search page: state lives in the URL, data comes from /api/search only.
+// The page: state lives in the URL (so a search can be shared), data comes from the API only.
+// Views: search (default), timeline, document, department, documents.
 "use strict";
 
-const FACETS = { kind: "类型", district: "区域", year: "年度", department: "部门" };
+const FACETS = {
+  kind: "类型", district: "区域", year: "年度", department: "部门", unit: "预算单位",
+  level1: "一级指标", level2: "二级指标",
+};
 const KIND_NAMES = {
   document: "文档", section: "章节", project: "项目", indicator: "绩效指标", line_item: "预算科目",
 };
+const RELATIONS = { equivalent: "同义", related: "相关" };
 const $ = (id) => document.getElementById(id);
 
 function escapeHtml(text) {
@@ -17,54 +22,153 @@ function state() {
   return new URLSearchParams(location.search);
 }
 
+function link(params) {
+  return "?" + new URLSearchParams(params).toString();
+}
+
 function go(params) {
   history.pushState(null, "", "?" + params.toString());
   load();
 }
 
-function renderFacets(facets, params) {
+function wan(amount) {
+  return amount == null ? "" : `${Number(amount).toLocaleString("zh-CN")} 万元`;
+}
+
+async function api(path, params) {
+  let response;
+  try {
+    response = await fetch(path + (params ? "?" + params.toString() : ""));
+  } catch (err) {
+    throw new Error("无法连接到搜索服务。");
+  }
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(body.error ? body.error.message : `HTTP ${response.status}`);
+  }
+  return body;
+}
+
+function showError(element, err) {
+  element.innerHTML = `<p class="error" role="alert">出错了:${escapeHtml(err.message)}</p>`;
+}
+
+// ---- search view -----------------------------------------------------------------------
+
+function toggleValue(name, value, on) {
+  const next = state();
+  const chosen = next.getAll(name).filter((v) => v !== value);
+  if (on) chosen.push(value);
+  next.delete(name);
+  chosen.forEach((v) => next.append(name, v));
+  next.delete("page");
+  go(next);
+}
+
+function renderFacets(body) {
   const parts = [];
+  const years = (body.histogram && body.histogram.year) || [];
+  if (years.length > 1) {
+    const most = Math.max(...years.map((b) => b.count));
+    parts.push(`<h2>年度分布</h2><div class="histogram">` + years.map((b) =>
+      `<button class="bar" data-year="${b.year}" title="${b.year}年 ${b.count} 条">` +
+      `<span style="height:${Math.max(4, Math.round(48 * b.count / most))}px"></span>` +
+      `<small>${String(b.year).slice(2)}</small></button>`).join("") + `</div>`);
+  }
   for (const [name, label] of Object.entries(FACETS)) {
-    const values = facets[name] || [];
+    const values = body.facets[name] || [];
     if (!values.length) continue;
-    parts.push(`<h2>${label}</h2>`);
+    parts.push(`<h2>${label}</h2><div class="facet" data-facet="${name}">`);
     for (const v of values) {
       const shown = name === "kind" ? (KIND_NAMES[v.value] || v.value) : v.value;
       parts.push(
         `<label><input type="checkbox" data-facet="${name}" value="${escapeHtml(v.value)}"` +
-        `${v.selected ? " checked" : ""}> ${escapeHtml(shown)}` +
+        `${v.selected ? " checked" : ""}> <span class="value">${escapeHtml(shown)}</span>` +
         `<span class="count">${v.count}</span></label>`);
     }
+    parts.push(`</div>`);
+  }
+  const ranges = (body.amount_ranges || []).filter((r) => r.count || r.selected);
+  if (ranges.length) {
+    parts.push(`<h2>金额</h2><div class="facet" data-facet="amount">`);
+    for (const r of ranges) {
+      parts.push(
+        `<label><input type="checkbox" data-min="${r.amount_min ?? ""}" data-max="${r.amount_max ?? ""}"` +
+        `${r.selected ? " checked" : ""}> <span class="value">${escapeHtml(r.value)}</span>` +
+        `<span class="count">${r.count}</span></label>`);
+    }
+    parts.push(`</div>`);
   }
   $("facets").innerHTML = parts.join("");
-  for (const box of $("facets").querySelectorAll("input[type=checkbox]")) {
+  for (const box of $("facets").querySelectorAll("input[data-facet]")) {
+    box.addEventListener("change", () => toggleValue(box.dataset.facet, box.value, box.checked));
+  }
+  for (const box of $("facets").querySelectorAll("input[data-min]")) {
     box.addEventListener("change", () => {
       const next = state();
-      const name = box.dataset.facet;
-      const chosen = next.getAll(name).filter((v) => v !== box.value);
-      if (box.checked) chosen.push(box.value);
-      next.delete(name);
-      chosen.forEach((v) => next.append(name, v));
+      next.delete("amount_min");
+      next.delete("amount_max");
+      if (box.checked) {
+        if (box.dataset.min) next.set("amount_min", box.dataset.min);
+        if (box.dataset.max) next.set("amount_max", box.dataset.max);
+      }
       next.delete("page");
       go(next);
     });
   }
+  for (const bar of $("facets").querySelectorAll("button.bar")) {
+    bar.addEventListener("click", () => toggleValue("year", bar.dataset.year, true));
+  }
+}
+
+function hitDetails(hit) {
+  if (hit.kind === "project") {
+    const parent = hit.parent ? `<span class="detail">属于 ${escapeHtml(hit.parent)}</span>` : "";
+    const sources = (hit.sources || []).length > 1
+      ? `<span class="detail">文中 ${hit.sources.length} 处提及</span>` : "";
+    const change = hit.change && hit.change.wan != null
+      ? `<span class="detail">较${hit.change.base_year}年 ${hit.change.wan > 0 ? "+" : ""}${hit.change.wan} 万元</span>` : "";
+    return parent + sources + change;
+  }
+  if (hit.kind === "indicator") {
+    const levels = [hit.level1, hit.level2].filter(Boolean).map(escapeHtml).join(" › ");
+    const project = hit.project ? `<span class="detail">项目:${escapeHtml(hit.project)}</span>` : "";
+    return `<span class="detail">${levels}</span>${project}`;
+  }
+  if (hit.kind === "line_item") {
+    const amounts = (hit.amounts || []).slice(0, 4)
+      .map((a) => `${escapeHtml(a.column)} ${a.value}`).join(" · ");
+    return `<span class="detail">${escapeHtml(hit.table || "")}</span><span class="detail">${amounts}</span>`;
+  }
+  return "";
 }
 
 function renderHit(hit) {
-  const where = [hit.department, hit.district, hit.year && `${hit.year}年`,
-                 hit.page && `第${hit.page}页`].filter(Boolean).map(escapeHtml).join(" · ");
+  const where = [hit.department, hit.unit && hit.unit !== hit.department ? hit.unit : null,
+                 hit.district, hit.year && `${hit.year}年`, hit.page && `第${hit.page}页`]
+    .filter(Boolean).map(escapeHtml).join(" · ");
   const path = (hit.path || []).map(escapeHtml).join(" › ");
-  const amount = hit.amount_wan != null ? `<span class="amount">${hit.amount_wan} 万元</span>` : "";
-  const target = hit.target ? `<span class="amount">目标值 ${escapeHtml(hit.target.raw)}</span>` : "";
+  const amount = hit.kind !== "line_item" && hit.amount_wan != null
+    ? `<span class="amount">${wan(hit.amount_wan)}</span>` : "";
+  const target = hit.target ? `<span class="target">目标值 ${escapeHtml(hit.target.raw)}</span>` : "";
+  const actions = [];
+  if (hit.kind === "project") {
+    actions.push(`<a class="timeline-link" href="${link({ view: "timeline", q: hit.title })}">历年变化</a>`);
+  }
+  actions.push(`<a href="${link({ view: "document", id: hit.document_id, page: hit.page || "", at: hit.id })}">在文档中查看</a>`);
+  if (hit.department) {
+    actions.push(`<a href="${link({ view: "department", name: hit.department })}">部门概览</a>`);
+  }
   // The snippet is already HTML-escaped by the API, with <mark> around matched words.
-  return `<li><div><span class="kind">${escapeHtml(KIND_NAMES[hit.kind] || hit.kind)}</span>` +
+  return `<li class="hit ${hit.kind}"><div><span class="kind">${escapeHtml(KIND_NAMES[hit.kind] || hit.kind)}</span>` +
     `<span class="title">${escapeHtml(hit.title)}</span>${amount}${target}</div>` +
     `<div class="meta">${where}${path ? " · " + path : ""}</div>` +
-    `<div class="snippet">${hit.snippet}</div></li>`;
+    `<div class="details">${hitDetails(hit)}</div>` +
+    `<div class="snippet">${hit.snippet}</div>` +
+    `<div class="actions">${actions.join("")}</div></li>`;
 }
 
-function renderPager(body, params) {
+function renderPager(body) {
   const pages = Math.ceil(Math.min(body.total, 10000) / body.size);
   const page = body.page;
   const button = (p, text) => `<button data-page="${p}">${text}</button>`;
@@ -81,37 +185,255 @@ function renderPager(body, params) {
   }
 }
 
-async function load() {
-  const params = state();
-  $("q").value = params.get("q") || "";
+function renderExpansions(body, params) {
+  if (!body.expansions.length) {
+    $("expansions").innerHTML = params.get("expand") === "false" && params.get("q")
+      ? `未扩展相关词。<a href="#" id="expand-on">同时搜索相关词</a>` : "";
+  } else {
+    const terms = body.expansions.map((e) =>
+      `<span class="expansion">${escapeHtml(e.term)}<small>${RELATIONS[e.relation]}</small></span>`).join(" ");
+    $("expansions").innerHTML = `同时搜索了 ${terms} <a href="#" id="expand-off">只搜索原词</a>`;
+  }
+  for (const [id, value] of [["expand-on", null], ["expand-off", "false"]]) {
+    const anchor = $(id);
+    if (!anchor) continue;
+    anchor.addEventListener("click", (event) => {
+      event.preventDefault();
+      const next = state();
+      if (value) next.set("expand", value); else next.delete("expand");
+      go(next);
+    });
+  }
+}
+
+async function loadSearch(params) {
   $("status").textContent = "搜索中…";
   $("status").className = "";
-  let response;
+  $("sort").value = params.get("sort") || "relevance";
+  let body;
   try {
-    response = await fetch("/api/search?" + params.toString());
+    body = await api("/api/search", params);
   } catch (err) {
-    $("status").textContent = "无法连接到搜索服务。";
-    $("status").className = "error";
-    return;
-  }
-  const body = await response.json();
-  if (!response.ok) {
-    $("status").textContent = `出错了:${body.error ? body.error.message : response.status}`;
+    $("status").textContent = `出错了:${err.message}`;
     $("status").className = "error";
     $("hits").innerHTML = "";
     return;
   }
   const q = params.get("q");
   $("status").textContent = q ? `“${q}” 共 ${body.total} 条结果` : `共 ${body.total} 条记录`;
+  const exportParams = new URLSearchParams(params);
+  exportParams.delete("page");
+  $("exports").innerHTML = `导出 <a href="/api/search.csv?${exportParams}">CSV</a> ` +
+    `<a href="/api/search.jsonl?${exportParams}">JSONL</a>`;
+  renderExpansions(body, params);
   $("hits").innerHTML = body.hits.map(renderHit).join("");
-  renderFacets(body.facets, params);
-  renderPager(body, params);
+  renderFacets(body);
+  renderPager(body);
+}
+
+// ---- timeline view ---------------------------------------------------------------------
+
+function barChart(points) {
+  const width = 36, gap = 10, height = 120;
+  const most = Math.max(...points.map((p) => p.amount_wan || 0), 1);
+  const bars = points.map((p, i) => {
+    const h = Math.max(2, Math.round((height - 30) * (p.amount_wan || 0) / most));
+    const x = i * (width + gap);
+    return `<g><title>${p.year}年 ${escapeHtml(p.district || "")} ${escapeHtml(p.unit || p.department || "")} ${wan(p.amount_wan)}</title>` +
+      `<rect x="${x}" y="${height - 18 - h}" width="${width}" height="${h}"></rect>` +
+      `<text x="${x + width / 2}" y="${height - 4}" text-anchor="middle">${p.year}</text></g>`;
+  }).join("");
+  return `<svg class="chart" role="img" aria-label="金额柱状图" width="${points.length * (width + gap)}" height="${height}">${bars}</svg>`;
+}
+
+async function loadTimeline(params, view) {
+  const q = params.get("q") || "";
+  view.innerHTML = `<h2>“${escapeHtml(q)}” 历年变化</h2><p role="status">加载中…</p>`;
+  let body;
+  try {
+    body = await api("/api/projects/timeline", new URLSearchParams({ q }));
+  } catch (err) {
+    showError(view, err);
+    return;
+  }
+  if (!body.series.length) {
+    view.innerHTML = `<h2>“${escapeHtml(q)}” 历年变化</h2><p>没有找到同名项目。</p>`;
+    return;
+  }
+  view.innerHTML = `<h2>“${escapeHtml(q)}” 历年变化</h2>` + body.series.map((s) => {
+    const rows = s.points.map((p) => `<tr><td>${p.year}</td><td>${escapeHtml(p.district || "")}</td>` +
+      `<td>${escapeHtml(p.unit || p.department || "")}${p.parent ? `<br><small>属于 ${escapeHtml(p.parent)}</small>` : ""}</td>` +
+      `<td class="num">${wan(p.amount_wan)}</td>` +
+      `<td class="num">${p.change_wan == null ? "" : `${p.change_wan > 0 ? "+" : ""}${p.change_wan} (${p.change_pct}%)`}</td>` +
+      `<td><a href="${link({ view: "document", id: p.document_id, page: p.page || "", at: p.id })}">文档</a></td></tr>`).join("");
+    return `<section class="series"><h3>${escapeHtml(s.name)}</h3>${barChart(s.points)}` +
+      `<table><thead><tr><th>年度</th><th>区域</th><th>单位</th><th>金额</th><th>较上年</th><th></th></tr></thead>` +
+      `<tbody>${rows}</tbody></table></section>`;
+  }).join("");
+}
+
+// ---- document, department and documents views ------------------------------------------
+
+async function loadDocument(params, view) {
+  const id = params.get("id");
+  const page = Number(params.get("page")) || null;
+  view.innerHTML = `<p role="status">加载中…</p>`;
+  let doc;
+  try {
+    doc = await api(`/api/documents/${encodeURIComponent(id)}`);
+  } catch (err) {
+    showError(view, err);
+    return;
+  }
+  // the hit's place: the last outline entry starting on or before its page
+  let at = -1;
+  doc.outline.forEach((entry, i) => { if (page && entry.page && entry.page <= page) at = i; });
+  const warnings = doc.warnings.length
+    ? `<h3>数据质量提示</h3><ul class="warnings">${doc.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "";
+  const counts = Object.entries(doc.record_counts)
+    .map(([kind, n]) => `${KIND_NAMES[kind] || kind} ${n}`).join(" · ");
+  view.innerHTML = `<h2>${escapeHtml(doc.title)}</h2>` +
+    `<p class="meta">${[doc.department, doc.district, doc.year && `${doc.year}年`, wan(doc.total_wan),
+                        doc.pages && `${doc.pages} 页`].filter(Boolean).map(escapeHtml).join(" · ")}</p>` +
+    `<p class="meta">${escapeHtml(counts)} · <a href="${link({ view: "department", name: doc.department || "" })}">部门概览</a></p>` +
+    warnings +
+    `<h3>目录</h3><ol class="outline">` + doc.outline.map((entry, i) =>
+      `<li id="outline-${i}" class="${i === at ? "current" : ""}">` +
+      `${escapeHtml((entry.path && entry.path.length ? entry.path : [entry.title]).join(" › "))}` +
+      `${entry.page ? ` <small>第${entry.page}页</small>` : ""}</li>`).join("") + `</ol>`;
+  if (at >= 0) $(`outline-${at}`).scrollIntoView({ block: "center" });
+}
+
+async function loadDepartment(params, view) {
+  const name = params.get("name") || "";
+  view.innerHTML = `<p role="status">加载中…</p>`;
+  let body;
+  try {
+    body = await api(`/api/departments/${encodeURIComponent(name)}`);
+  } catch (err) {
+    showError(view, err);
+    return;
+  }
+  view.innerHTML = `<h2>${escapeHtml(body.department)}</h2>` +
+    `<p class="meta">${escapeHtml([body.city, body.district].filter(Boolean).join(" · "))}</p>` +
+    `<h3>各年度</h3><table><thead><tr><th>年度</th><th>总额</th><th>较上年</th><th>文档</th></tr></thead><tbody>` +
+    body.years.map((y) => `<tr><td>${y.year}</td><td class="num">${wan(y.total_wan)}</td>` +
+      `<td class="num">${y.change && y.change.wan != null ? `${y.change.wan > 0 ? "+" : ""}${y.change.wan} 万元` : ""}</td>` +
+      `<td><a href="${link({ view: "document", id: y.document.id })}">${escapeHtml(y.document.title)}</a></td></tr>`).join("") +
+    `</tbody></table><h3>主要项目</h3><ol class="projects">` +
+    body.top_projects.map((p) => `<li><a href="${link({ view: "timeline", q: p.name })}">${escapeHtml(p.name)}</a>` +
+      ` <span class="amount">${wan(p.amount_wan)}</span> <small>${p.year}年</small></li>`).join("") + `</ol>`;
+}
+
+async function loadDocuments(params, view) {
+  view.innerHTML = `<p role="status">加载中…</p>`;
+  let body;
+  try {
+    body = await api("/api/documents", new URLSearchParams({ size: 1000 }));
+  } catch (err) {
+    showError(view, err);
+    return;
+  }
+  view.innerHTML = `<h2>已收录 ${body.total} 份文档</h2><table><thead><tr><th>年度</th><th>部门</th><th>区域</th><th>总额</th><th>记录</th></tr></thead><tbody>` +
+    body.documents.map((d) => `<tr><td>${d.year ?? ""}</td>` +
+      `<td><a href="${link({ view: "document", id: d.id })}">${escapeHtml(d.department || d.title)}</a></td>` +
+      `<td>${escapeHtml(d.district || "")}</td><td class="num">${wan(d.total_wan)}</td><td class="num">${d.records}</td></tr>`).join("") +
+    `</tbody></table>`;
+}
+
+// ---- suggestions -----------------------------------------------------------------------
+
+let suggestTimer = null;
+let suggestIndex = -1;
+
+function hideSuggestions() {
+  $("suggestions").hidden = true;
+  $("suggestions").innerHTML = "";
+  suggestIndex = -1;
+}
+
+function choose(item) {
+  hideSuggestions();
+  if (item.dataset.kind === "department") {
+    go(new URLSearchParams({ view: "department", name: item.dataset.text }));
+  } else {
+    $("q").value = item.dataset.text;
+    $("search-form").requestSubmit();
+  }
+}
+
+$("q").addEventListener("input", () => {
+  clearTimeout(suggestTimer);
+  const q = $("q").value.trim();
+  if (!q) { hideSuggestions(); return; }
+  suggestTimer = setTimeout(async () => {
+    let body;
+    try {
+      body = await api("/api/suggest", new URLSearchParams({ q }));
+    } catch (err) {
+      hideSuggestions();
+      return;
+    }
+    if ($("q").value.trim() !== q || !body.suggestions.length) { hideSuggestions(); return; }
+    $("suggestions").innerHTML = body.suggestions.map((s) =>
+      `<li role="option" data-text="${escapeHtml(s.text)}" data-kind="${s.kind}">` +
+      `${escapeHtml(s.text)}<small>${s.kind === "department" ? "部门" : ""}</small></li>`).join("");
+    $("suggestions").hidden = false;
+    for (const item of $("suggestions").children) {
+      item.addEventListener("mousedown", (event) => { event.preventDefault(); choose(item); });
+    }
+  }, 150);
+});
+
+$("q").addEventListener("keydown", (event) => {
+  const items = [...$("suggestions").children];
+  if ($("suggestions").hidden || !items.length) return;
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    suggestIndex = (suggestIndex + (event.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+    items.forEach((item, i) => item.classList.toggle("active", i === suggestIndex));
+  } else if (event.key === "Enter" && suggestIndex >= 0) {
+    event.preventDefault();
+    choose(items[suggestIndex]);
+  } else if (event.key === "Escape") {
+    hideSuggestions();
+  }
+});
+$("q").addEventListener("blur", () => setTimeout(hideSuggestions, 100));
+
+// ---- routing ---------------------------------------------------------------------------
+
+const VIEWS = {
+  timeline: loadTimeline, document: loadDocument, department: loadDepartment, documents: loadDocuments,
+};
+
+async function load() {
+  const params = state();
+  const view = VIEWS[params.get("view")];
+  $("q").value = view && params.get("view") !== "timeline" ? "" : (params.get("q") || "");
+  $("search-view").hidden = Boolean(view);
+  $("other-view").hidden = !view;
+  if (view) {
+    await view(params, $("other-view"));
+  } else {
+    await loadSearch(params);
+  }
 }
 
 $("search-form").addEventListener("submit", (event) => {
   event.preventDefault();
+  hideSuggestions();
   const next = state();
-  next.set("q", $("q").value.trim());
+  const q = $("q").value.trim();
+  // a new search from another view starts afresh
+  const fresh = next.get("view") ? new URLSearchParams() : next;
+  fresh.set("q", q);
+  fresh.delete("page");
+  go(fresh);
+});
+$("sort").addEventListener("change", () => {
+  const next = state();
+  next.set("sort", $("sort").value);
   next.delete("page");
   go(next);
 });

@@ -1,0 +1,140 @@
+"""The web page in a real browser: Playwright driving Debian's Chromium (make test installs it,
+scripts/browser-deps.sh) against the API served on loopback over the seed index.
+
+Screenshots of each step are kept in test-artifacts/browser/.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless on a closed network (the machine's notes): no background connections, no sandbox as root
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seed_index):
+    settings, _ = seed_index
+    port = free_port()
+    env = {**os.environ, "ES_INDEX_PREFIX": settings.es_index_prefix, "API_PORT": str(port)}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = (ARTIFACTS / "api.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search_api"], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the API did not start; see {ARTIFACTS / 'api.log'}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run 'make test' (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def counts(page, facet: str) -> dict[str, str]:
+    labels = page.locator(f'.facet[data-facet="{facet}"] label')
+    return {
+        labels.nth(i).locator(".value").inner_text(): labels.nth(i).locator(".count").inner_text()
+        for i in range(labels.count())
+    }
+
+
+def test_search_facet_and_timeline_in_the_page(page, server):
+    page.goto(server)
+    page.fill("#q", "民意速办")
+    page.locator("#suggestions li", has_text="民意速办").first.wait_for()
+    page.screenshot(path=ARTIFACTS / "1-suggestions.png")
+    page.press("#q", "Enter")
+    page.locator("#status", has_text="“民意速办” 共").wait_for()
+    first = page.locator("#hits li").first
+    assert "民意速办" in first.locator(".title").inner_text()
+    assert "项目" in first.locator(".kind").inner_text()
+    status_before = page.locator("#status").inner_text()
+    kinds_before = counts(page, "kind")
+    page.screenshot(path=ARTIFACTS / "2-results.png", full_page=True)
+
+    # narrowing to one district changes the other facets' counts and the total
+    page.locator('.facet[data-facet="district"] label', has_text="福田区").locator("input").check()
+    page.wait_for_url("**district=*")
+    page.wait_for_function(
+        "before => document.querySelector('#status').innerText !== before", arg=status_before
+    )
+    assert counts(page, "kind") != kinds_before
+    metas = page.locator("#hits li .meta").all_inner_texts()
+    assert metas and all("福田区" in meta for meta in metas)
+    page.screenshot(path=ARTIFACTS / "3-district.png", full_page=True)
+
+    # the project's timeline: a series with a chart
+    page.locator("#hits li.project a.timeline-link").first.click()
+    page.wait_for_url("**view=timeline*")
+    series = page.locator(".series").first
+    series.wait_for()
+    assert series.locator("svg.chart rect").count() >= 1
+    assert "万元" in series.locator("table").inner_text()
+    page.screenshot(path=ARTIFACTS / "4-timeline.png", full_page=True)
+
+    # back: the search (state in the URL) comes back as it was
+    page.go_back()
+    page.locator("#hits li").first.wait_for()
+    page.locator('.facet[data-facet="district"] input:checked').wait_for()
+    assert "district=" in page.url and page.locator("#q").input_value() == "民意速办"
+
+
+def test_document_view_opens_at_the_hit(page, server):
+    page.goto(f"{server}/?q=平台事件分拨准确率&kind=indicator")
+    page.locator("#status", has_text="平台事件分拨准确率").wait_for()
+    hit = page.locator("#hits li.indicator").first
+    hit.wait_for()
+    assert "≥90%" in hit.locator(".target").inner_text()
+    hit.locator("a", has_text="在文档中查看").click()
+    page.wait_for_url("**view=document*")
+    page.locator(".outline li").first.wait_for()
+    assert "民意速办和智慧城市建设中心" in page.locator("#other-view h2").inner_text()
+    page.screenshot(path=ARTIFACTS / "5-document.png", full_page=True)
