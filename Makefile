@@ -5,9 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ES_URL ?= http://127.0.0.1:9200
 export ES_URL
-SHARED_CORPUS := ../shared/corpus
-# With ../shared beside the checkout, `make run` indexes the seed corpus; else our samples.
-RUN_CORPUS := $(if $(wildcard $(SHARED_CORPUS)),$(SHARED_CORPUS),samples)
+SHARED := ../shared
+# With ../shared beside the checkout, `make run` indexes its seed corpus and real PDFs;
+# else the project's own samples.
+RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs),samples)
 
 .PHONY: install browser-deps run serve test test-unit es-up es-down es-status index lint clean
 
