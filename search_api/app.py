@@ -99,6 +99,9 @@ def common_params(
     level2: Annotated[list[str], FilterValues] = [],  # noqa: B006
     amount_min: Annotated[float | None, Query(description="万元")] = None,
     amount_max: Annotated[float | None, Query(description="万元")] = None,
+    document_id: Annotated[
+        list[str], Query(max_length=MAX_FILTER_VALUES, description="search within documents")
+    ] = [],  # noqa: B006
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
     sort: Annotated[str, Query(description=f"one of {', '.join(SORTS)}")] = "relevance",

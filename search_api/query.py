@@ -50,6 +50,7 @@ class SearchParams:
     level2: list[str] = field(default_factory=list)
     amount_min: float | None = None
     amount_max: float | None = None
+    document_id: list[str] = field(default_factory=list)  # search within documents
     # indicator targets (/api/indicators)
     op: list[str] = field(default_factory=list)
     value_min: float | None = None
@@ -167,6 +168,8 @@ def base_query(params: SearchParams) -> dict:
     """The text query, narrowed by the filters that are not facets (they apply to counts too)."""
     amount = amount_filter(params)
     filters = ([amount] if amount else []) + target_filters(params)
+    if params.document_id:
+        filters.append({"terms": {"document_id": params.document_id}})
     query = weighted(expanded_query(params)) if params.q.strip() else expanded_query(params)
     if not filters:
         return query

@@ -135,6 +135,8 @@ def test_document_view_opens_at_the_hit(page, server):
     assert "≥90%" in hit.locator(".target").inner_text()
     hit.locator("a", has_text="在文档中查看").click()
     page.wait_for_url("**view=document*")
-    page.locator(".outline li").first.wait_for()
+    current = page.locator(".outline li.current")
+    current.wait_for()
     assert "民意速办和智慧城市建设中心" in page.locator("#other-view h2").inner_text()
+    assert "表" in current.inner_text()  # the tables part, where the indicator table is
     page.screenshot(path=ARTIFACTS / "5-document.png", full_page=True)

@@ -96,3 +96,11 @@ def test_bad_cursors_are_400(seed_api):
         response = seed_api.get("/api/search", params={"cursor": cursor})
         assert response.status_code == 400, cursor
         assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+def test_search_within_one_document(seed_api):
+    everywhere = get(seed_api, q="预算准备金", size=100)
+    document_id = everywhere["hits"][0]["document_id"]
+    within = get(seed_api, q="预算准备金", document_id=document_id, size=100)
+    assert 0 < within["total"] < everywhere["total"]
+    assert {h["document_id"] for h in within["hits"]} == {document_id}

@@ -155,7 +155,7 @@ function renderHit(hit) {
   if (hit.kind === "project") {
     actions.push(`<a class="timeline-link" href="${link({ view: "timeline", q: hit.title })}">历年变化</a>`);
   }
-  actions.push(`<a href="${link({ view: "document", id: hit.document_id, page: hit.page || "", at: hit.id })}">在文档中查看</a>`);
+  actions.push(`<a href="${link({ view: "document", id: hit.document_id, page: hit.page || "", at: hit.id, title: hit.title })}">在文档中查看</a>`);
   if (hit.department) {
     actions.push(`<a href="${link({ view: "department", name: hit.department })}">部门概览</a>`);
   }
@@ -285,9 +285,19 @@ async function loadDocument(params, view) {
     showError(view, err);
     return;
   }
-  // the hit's place: the last outline entry starting on or before its page
-  let at = -1;
-  doc.outline.forEach((entry, i) => { if (page && entry.page && entry.page <= page) at = i; });
+  // the hit's place: its own section, else the last outline entry starting on or before its
+  // page, else (a text file) the section of this document that best matches the hit's title
+  let at = doc.outline.findIndex((entry) => entry.id === params.get("at"));
+  if (at < 0 && page) {
+    doc.outline.forEach((entry, i) => { if (entry.page && entry.page <= page) at = i; });
+  }
+  if (at < 0 && params.get("title")) {
+    try {
+      const found = await api("/api/search", new URLSearchParams(
+        { q: params.get("title"), kind: "section", document_id: id, size: 1, expand: "false" }));
+      if (found.hits.length) at = doc.outline.findIndex((entry) => entry.id === found.hits[0].id);
+    } catch (err) { /* the outline still shows */ }
+  }
   const warnings = doc.warnings.length
     ? `<h3>数据质量提示</h3><ul class="warnings">${doc.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "";
   const counts = Object.entries(doc.record_counts)
