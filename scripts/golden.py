@@ -21,8 +21,9 @@ SHARED = ROOT.parent / "shared"
 GOLDEN = ROOT / "tests" / "golden"
 
 
-def golden_of(path: Path) -> dict:
-    records = build_records(path, "golden", extractor_for(path).extract(path))
+def golden_of(path: Path, extracted=None) -> dict:
+    extracted = extracted or extractor_for(path).extract(path)
+    records = build_records(path, "golden", extracted)
     document = records[0]
     return {
         "metadata": {

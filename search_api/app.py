@@ -29,8 +29,8 @@ MAX_FILTER_VALUES = 50
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    # Load jieba's dictionary now (about a second) rather than on the first search.
-    segment.tokenizer()
+    # Load the segmenter's dictionary now (about a second) rather than on the first search.
+    segment.cutters()
     yield
 
 

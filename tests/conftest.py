@@ -3,6 +3,7 @@ each session writes to indexes under a prefix of its own and deletes them afterw
 
 import io
 import uuid
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from indexer.admin import drop_index
 from indexer.cli import ingest
 from indexer.es import is_reachable, make_client
+from indexer.extract import extractor_for
 from indexer.settings import Settings, get_settings
 from indexer.sources import find_sources
 from search_api.app import app
@@ -30,6 +32,12 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def seed_files(shared: Path) -> list[Path]:
     return sorted((shared / "corpus").glob("*.txt"))
+
+
+@cache
+def extracted(path: Path):
+    """A file's extraction, once per session (the real PDFs take seconds each)."""
+    return extractor_for(path).extract(path)
 
 
 def _settings(prefix: str) -> Settings:

@@ -15,13 +15,14 @@ import pytest
 from indexer.extract import extractor_for
 from indexer.records import build_records
 from scripts.golden import CHECKED_PDFS, GOLDEN, METADATA, golden_of
+from tests.conftest import extracted
 
 SEEDS = sorted(p.stem for p in GOLDEN.glob("0*.json"))
 
 
 @cache
 def parsed(path: Path) -> dict:
-    return golden_of(path)
+    return golden_of(path, extracted(path))
 
 
 def expected(path: Path) -> dict:

@@ -15,3 +15,32 @@ def test_search_mode_adds_the_words_inside_long_words():
     assert segment.tokens("民意速办平台") == ["民意速办", "平台"]
     search = segment.search_tokens("民意速办")
     assert "民意速办" in search and "民意" in search
+
+
+def real_texts(shared):
+    from tests.conftest import extracted
+
+    files = sorted((shared / "corpus").glob("0*.txt")) + sorted(
+        (shared / "realpdfs").rglob("*.pdf")
+    )
+    return [(path.name, page.text) for path in files for page in extracted(path).pages]
+
+
+def test_rjieba_cuts_exactly_as_jieba_on_the_corpus_and_the_real_pdfs(shared):
+    """rjieba is used only because this holds; jieba stays the reference."""
+    fast = segment.rjieba_cutters()
+    assert fast is not None, "rjieba is a dependency (pyproject.toml)"
+    reference = segment.jieba_cutters()
+    texts = real_texts(shared)
+    assert len(texts) > 500  # every page of every file
+    for name, text in texts:
+        for cut_fast, cut_reference in zip(fast, reference, strict=True):
+            assert cut_fast(text) == cut_reference(text), name
+
+
+def test_the_fast_segmenter_is_chosen_only_when_it_agrees(monkeypatch):
+    assert segment.backend() == "rjieba"
+    monkeypatch.setattr(segment, "_cutters", None)
+    monkeypatch.setenv("BUDGET_SEGMENTER", "jieba")
+    assert segment.backend() == "jieba"
+    monkeypatch.setattr(segment, "_cutters", None)  # restored by monkeypatch afterwards
