@@ -1,4 +1,5 @@
-"""Records into Elasticsearch through the client's streaming bulk helper."""
+"""Records into Elasticsearch through the client's streaming bulk helper (pipeline.py streams
+whole runs; write_records serves small batches)."""
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,15 +13,25 @@ from indexer.model import Record
 CHUNK_SIZE = 500
 
 
-def record_to_action(record: Record, index: str) -> dict:
-    """A bulk 'index' action: the record plus its segmented views. The id is the record's own
-    stable id, so indexing the same file again overwrites instead of duplicating."""
+def record_source(record: Record) -> dict:
+    """A record as stored: its fields plus its segmented views."""
     source = record.model_dump(mode="json")
     source["title_tokens"] = segment.joined(segment.tokens(record.title))
     source["title_search"] = segment.joined(segment.search_tokens(record.title))
     source["text_tokens"] = segment.joined(segment.tokens(record.text))
     source["text_search"] = segment.joined(segment.search_tokens(record.text))
-    return {"_op_type": "index", "_index": index, "_id": record.id, "_source": source}
+    return source
+
+
+def record_to_action(record: Record, index: str) -> dict:
+    """A bulk 'index' action. The id is the record's own stable id, so indexing the same file
+    again overwrites instead of duplicating."""
+    return {
+        "_op_type": "index",
+        "_index": index,
+        "_id": record.id,
+        "_source": record_source(record),
+    }
 
 
 def records_to_actions(records: Iterable[Record], index: str) -> Iterator[dict]:

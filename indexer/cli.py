@@ -12,11 +12,17 @@ from pathlib import Path
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
+from indexer import segment
 from indexer.admin import ensure_index
-from indexer.bulk import write_records
 from indexer.es import is_reachable, make_client
-from indexer.extract import ExtractionError, extractor_for, supported_extensions
-from indexer.records import build_records, document_id
+from indexer.pipeline import (
+    BulkLoad,
+    FileOutcome,
+    Progress,
+    default_workers,
+    index_prepared,
+    prepared_files,
+)
 from indexer.settings import Settings, get_settings
 from indexer.sources import UsageError, find_sources
 
@@ -53,44 +59,24 @@ class Report:
         return "\n".join(lines)
 
 
-def ingest_file(es: Elasticsearch, index: str, path: Path) -> FileResult:
-    """Extracts, parses and indexes one file. Data problems come back as the result's error."""
-    result = FileResult(path=path)
-    extractor = extractor_for(path)
-    if extractor is None:
-        allowed = ", ".join(sorted(supported_extensions()))
-        result.error = f"unsupported file type '{path.suffix}' (supported: {allowed})"
-        return result
-    try:
-        doc_id = document_id(path)
-        extracted = extractor.extract(path)
-    except ExtractionError as exc:
-        result.error = str(exc)
-        return result
-    except OSError as exc:
-        result.error = f"cannot read the file: {exc.strerror or exc}"
-        return result
-    records = build_records(path, doc_id, extracted)
-    written = write_records(es, records, index)
-    result.records = written.indexed
-    if written.errors:
-        result.error = f"{len(written.errors)} records rejected, first: {written.errors[0]}"
-    return result
-
-
-def ingest(paths: list[Path], settings: Settings, es: Elasticsearch, out=None) -> Report:
-    """Indexes every file, reporting progress on ``out`` (stderr by default); the caller has
-    checked that the node answers."""
+def ingest(
+    paths: list[Path], settings: Settings, es: Elasticsearch, out=None, workers: int | None = None
+) -> Report:
+    """Indexes every file (pipeline.py: prepared in parallel, one bulk stream), reporting
+    progress on ``out`` (stderr by default); the caller has checked that the node answers."""
     out = out or sys.stderr
     started = time.monotonic()
     index = ensure_index(es, settings)
     report = Report()
-    for n, path in enumerate(paths, 1):
-        result = ingest_file(es, index, path)
-        report.files.append(result)
-        status = f"ERROR {result.error}" if result.error else f"{result.records} records"
-        print(f"[{n}/{len(paths)}] {path.name}: {status}", file=out, flush=True)
-    es.indices.refresh(index=settings.alias)
+    progress = Progress(len(paths), out)
+
+    def on_file(outcome: FileOutcome) -> None:
+        report.files.append(FileResult(outcome.path, outcome.records, outcome.error))
+        progress.file(outcome)
+
+    with BulkLoad(es, index):
+        files = prepared_files(paths, workers or default_workers())
+        index_prepared(es, index, files, on_file)
     report.seconds = time.monotonic() - started
     return report
 
@@ -101,7 +87,15 @@ def main(argv: list[str] | None = None) -> int:
         description="Ingest budget files (PDF, TXT, MD) or folders of them into Elasticsearch.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to ingest")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="processes preparing files in parallel (default: one per CPU core)",
+    )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     settings = get_settings()
     try:
         paths = find_sources(args.paths)
@@ -120,10 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_USAGE
     print(
-        f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url}", file=sys.stderr
+        f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url} "
+        f"with {args.workers} worker(s), segmenter {segment.backend()}",
+        file=sys.stderr,
     )
     try:
-        report = ingest(paths, settings, es)
+        report = ingest(paths, settings, es, workers=args.workers)
     except (ApiError, TransportError) as exc:
         print(f"error: Elasticsearch failed during the run: {exc}", file=sys.stderr)
         return EXIT_USAGE
