@@ -165,15 +165,25 @@ def join_pieces(parts: list[str]) -> str:
     return out
 
 
+# Some PDF fonts map common characters to their CJK Radicals Supplement forms (⻔ for 门,
+# ⺠ for 民, ⻰ for 龙: Chromium's output with Noto CJK, and published PDFs made the same way).
+# NFKC leaves that block alone, so the forms that stand for a whole character are mapped here.
+_RADICALS = str.maketrans(
+    "⺟⺠⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳⻁",
+    "母民西见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齿龙龟虎",
+)
+
+
 def normalize_text(text: str) -> str:
-    """Line endings, invisible characters, one-to-one NFKC, letter-spaced runs closed up.
+    """Line endings, invisible characters, one-to-one NFKC (and radical forms), letter-spaced
+    runs closed up.
 
     Lines stay as extracted: tables are parsed line by line. Narrative text is re-joined
     where it is read as prose (sections.py, with join_wrapped_lines).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.translate(_INVISIBLE)
-    text = nfkc_one_to_one(text)
+    text = nfkc_one_to_one(text).translate(_RADICALS)
     return _LETTER_SPACED.sub(_unspace, text)
 
 

@@ -77,3 +77,10 @@ def test_table_rows_are_not_joined_as_wrapped_prose():
     prose = "这是一行很长的中文说明文字用于确定本文档的正常行宽度大约二十个字"
     text = "\n".join([prose, prose, prose, "项目名称\t预算数", "信息化运维\t953.52"])
     assert join_wrapped_lines(text).split("\n")[-2:] == ["项目名称\t预算数", "信息化运维\t953.52"]
+
+
+def test_radical_forms_some_pdf_fonts_emit_read_as_characters():
+    assert (
+        normalize_text("深圳市⻰岗区交通运输局部⻔预算,⺠意速办")
+        == "深圳市龙岗区交通运输局部门预算,民意速办"
+    )

@@ -4,6 +4,7 @@ Ruled tables come out as rows of tab-separated cells (a cell's wrapped lines joi
 place among the page's text lines; the parsers read them like the OCR seeds' tab-separated rows.
 """
 
+import logging
 from pathlib import Path
 
 import pdfplumber
@@ -12,6 +13,9 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from indexer.extract.base import Extracted, ExtractionError, Page
 from indexer.textnorm import join_pieces, normalize_text
+
+# pdfminer warns about every odd font descriptor (Chromium's PDFs have many); the text is fine.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 # A page with fewer characters than this has no real text layer (a scan, or only page numbers).
 MIN_TEXT_CHARS_PER_PAGE = 20
