@@ -106,7 +106,8 @@ def make_doc(rng: random.Random, number: int) -> Doc:
         f"{year}年{dept}部门预算",
         "第一部分 部门概况",
         "一、部门职责",
-        f"负责本{'市' if district == '市本级' else '区'}{agency[:-1]}相关工作,统筹推进民意速办、政务热线和数字政府建设。",
+        f"负责本{'市' if district == '市本级' else '区'}{agency[:-1]}相关工作,"
+        "统筹推进民意速办、政务热线和数字政府建设。",
         "第二部分 部门预算收支总体情况",
         f"{year}年{dept}部门预算收入{money(total)}万元,较{year - 1}年年初预算"
         f"{'增加' if change >= 0 else '减少'}{money(abs(change))}万元。",
