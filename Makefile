@@ -10,7 +10,7 @@ SHARED := ../shared
 # else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs),samples)
 
-.PHONY: install browser-deps run serve test test-unit es-up es-down es-status index lint clean
+.PHONY: install browser-deps run serve test test-unit bench es-up es-down es-status index lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
@@ -44,6 +44,10 @@ browser-deps:
 
 test: es-up browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Not part of `make test`: many minutes (generates 10,000 synthetic documents once, in .bench/).
+bench: es-up browser-deps
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 test-unit: install
 	$(PY) -m pytest -m "not es" $(PYTEST_ARGS)

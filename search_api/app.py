@@ -44,6 +44,9 @@ install_error_handlers(app)
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 FilterValues = Query(max_length=MAX_FILTER_VALUES)
+# Routes return JSONResponse themselves: the bodies are plain JSON already, and FastAPI's
+# jsonable_encoder pass over them cost more than the rest of the request's Python work
+# (BENCHMARKS.md).
 
 
 @app.get("/", include_in_schema=False)
@@ -132,11 +135,11 @@ def search(
     common: CommonDep,
     kind: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
     unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
-) -> dict:
+) -> JSONResponse:
     """Full-text and faceted search over all records (documents, sections, projects,
     indicators, table rows). Filters repeat: OR within a field, AND across fields."""
     params = common.params(kind=kind, unit=unit)
-    return run_search(es, settings.alias, params, common.cursor)
+    return JSONResponse(run_search(es, settings.alias, params, common.cursor))
 
 
 @app.get("/api/indicators", tags=["search"])
@@ -150,13 +153,13 @@ def indicators(
     unit: Annotated[
         list[str], Query(max_length=MAX_FILTER_VALUES, description="target unit: % 小时 个 …")
     ] = [],  # noqa: B006
-) -> dict:
+) -> JSONResponse:
     """Indicators by their parsed targets: 满意度 with a target of at least 90% is
     q=满意度&op=≥&value_min=90&unit=%."""
     params = common.params(
         kind=["indicator"], op=op, value_min=value_min, value_max=value_max, target_unit=unit
     )
-    return run_search(es, settings.alias, params, common.cursor)
+    return JSONResponse(run_search(es, settings.alias, params, common.cursor))
 
 
 @app.get("/api/search.csv", tags=["export"], response_class=StreamingResponse)
@@ -205,12 +208,12 @@ def projects_timeline(
     q: Annotated[str, Query(min_length=1, max_length=MAX_Q_LENGTH)],
     district: Annotated[list[str], FilterValues] = [],  # noqa: B006
     department: Annotated[list[str], FilterValues] = [],  # noqa: B006
-) -> dict:
+) -> JSONResponse:
     """A project across years, departments and districts: series by normalized name (and the
     curated data/lineage.toml), points by year with the change on the year before. The
     matching rule is in search_api/timeline.py."""
     params = SearchParams(q=q, district=district, department=department)
-    return timeline(es, settings.alias, params)
+    return JSONResponse(timeline(es, settings.alias, params))
 
 
 @app.get("/api/suggest", tags=["search"])
@@ -218,17 +221,17 @@ def suggestions(
     es: EsDep,
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=MAX_SUGGEST_Q)] = "",
-) -> dict:
+) -> JSONResponse:
     """Completions for the search box: project and indicator names, departments."""
-    return suggest(es, settings.alias, q)
+    return JSONResponse(suggest(es, settings.alias, q))
 
 
 @app.get("/api/departments/{department}", tags=["documents"])
-def department_view(es: EsDep, settings: SettingsDep, department: str) -> dict:
+def department_view(es: EsDep, settings: SettingsDep, department: str) -> JSONResponse:
     """A department across its years: totals, documents and its largest projects."""
     if len(department) > 100:
         raise BadRequest("department name too long", code="invalid_parameter")
-    return get_department(es, settings.alias, department)
+    return JSONResponse(get_department(es, settings.alias, department))
 
 
 @app.get("/api/documents", tags=["documents"])
@@ -237,16 +240,16 @@ def documents(
     settings: SettingsDep,
     page: Annotated[int, Query(ge=1, le=MAX_WINDOW)] = 1,
     size: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict:
+) -> JSONResponse:
     """Every document with its metadata and record counts by kind."""
     if page * size > MAX_WINDOW:
         raise BadRequest(f"page * size may not exceed {MAX_WINDOW}", code="invalid_parameter")
-    return list_documents(es, settings.alias, page, size)
+    return JSONResponse(list_documents(es, settings.alias, page, size))
 
 
 @app.get("/api/documents/{document_id}", tags=["documents"])
-def document(es: EsDep, settings: SettingsDep, document_id: str) -> dict:
+def document(es: EsDep, settings: SettingsDep, document_id: str) -> JSONResponse:
     """One document's metadata, record counts and section outline."""
     if len(document_id) > 64:
         raise BadRequest("document id too long", code="invalid_parameter")
-    return get_document(es, settings.alias, document_id)
+    return JSONResponse(get_document(es, settings.alias, document_id))

@@ -1,0 +1,355 @@
+"""``make bench``: each figure against a baseline measured in the same run.
+
+    .venv/bin/python -m bench.run [--synthetic N] [--skip-synthetic]
+
+On the real PDFs in ../shared/realpdfs and on a synthetic corpus (bench/synth.py):
+
+a. end-to-end ingest (pages/s) against pdfplumber-only text extraction of the same files;
+b. end-to-end ingest against bulk-indexing the already prepared records alone;
+c. API latency p50/p95/p99 against the same Elasticsearch query sent directly, with 1 and 16
+   concurrent clients, over realistic queries (free text, facets, indicator ranges, timeline);
+d. peak memory of the indexer and of the API, and the API's cold start.
+
+Prints a Markdown report (BENCHMARKS.md records it with the command and the machine).
+"""
+
+import argparse
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pdfplumber
+from elasticsearch import Elasticsearch
+
+from indexer.admin import drop_index, ensure_index
+from indexer.es import make_client
+from indexer.pipeline import BulkLoad, index_prepared, prepared_files
+from indexer.settings import Settings
+from indexer.sources import find_sources
+from search_api.query import SearchParams, build_search
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+QUERIES = [
+    ("free text", "/api/search", {"q": "民意速办"}),
+    ("free text, 2 words", "/api/search", {"q": "政务热线 运维"}),
+    ("facets", "/api/search", {"q": "预算准备金", "district": "市本级", "kind": "project"}),
+    ("browse by year", "/api/search", {"year": "2024", "sort": "amount_desc"}),
+    ("indicator range", "/api/indicators", {"q": "满意度", "op": "≥", "value_min": "90"}),
+    ("timeline", "/api/projects/timeline", {"q": "一般管理事务"}),
+]
+
+
+def pages_of(paths: list[Path]) -> int:
+    """The work in pages: each PDF page, and each text file as one."""
+    total = 0
+    for path in paths:
+        if path.suffix == ".pdf":
+            with pdfplumber.open(path) as pdf:
+                total += len(pdf.pages)
+        else:
+            total += 1
+    return total
+
+
+def pdfplumber_only(paths: list[Path]) -> float:
+    """Seconds to extract the text of every page with pdfplumber, one process (baseline a)."""
+    started = time.perf_counter()
+    for path in paths:
+        if path.suffix != ".pdf":
+            path.read_text(encoding="utf-8")
+            continue
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.close()
+    return time.perf_counter() - started
+
+
+def end_to_end(paths: list[Path], settings: Settings, es) -> tuple[float, int]:
+    """Seconds for the whole pipeline (extract, parse, segment, bulk), and the records made."""
+    index = ensure_index(es, settings)
+    records = 0
+
+    def count(outcome) -> None:
+        nonlocal records
+        records += outcome.records
+
+    started = time.perf_counter()
+    with BulkLoad(es, index):
+        index_prepared(es, index, prepared_files(paths, os.cpu_count() or 1), count)
+    return time.perf_counter() - started, records
+
+
+def bulk_only(paths: list[Path], settings: Settings, es) -> float:
+    """Seconds to bulk-index records prepared beforehand (baseline b); preparing is not timed."""
+    prepared = list(prepared_files(paths, os.cpu_count() or 1))
+    index = ensure_index(es, settings)
+    started = time.perf_counter()
+    with BulkLoad(es, index):
+        index_prepared(es, index, prepared, lambda _: None)
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def start_api(settings: Settings) -> tuple[subprocess.Popen, str, float]:
+    """The API as users run it; returns the process, its URL and its cold start (s)."""
+    port = free_port()
+    env = {**os.environ, "ES_INDEX_PREFIX": settings.es_index_prefix, "API_PORT": str(port)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search_api"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return process, url, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        if time.perf_counter() - started > 60:
+            raise RuntimeError("the API did not start within 60 s")
+        time.sleep(0.02)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
+
+
+def latency(call, clients: int, rounds: int) -> list[float]:
+    def timed(_):
+        started = time.perf_counter()
+        call()
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(clients) as pool:
+        return list(pool.map(timed, range(rounds)))
+
+
+def direct_body(path: str, params: dict) -> dict | None:
+    """The Elasticsearch request the API sends for the same query (None for the timeline)."""
+    if path == "/api/projects/timeline":
+        return None
+    p = SearchParams(
+        q=params.get("q", ""),
+        kind=["indicator"]
+        if path == "/api/indicators"
+        else [params["kind"]]
+        if "kind" in params
+        else [],
+        district=[params["district"]] if "district" in params else [],
+        year=[int(params["year"])] if "year" in params else [],
+        sort=params.get("sort", "relevance"),
+        op=[params["op"]] if "op" in params else [],
+        value_min=float(params["value_min"]) if "value_min" in params else None,
+    )
+    return build_search(p)
+
+
+def measure(client: httpx.Client, es, index: str, query: tuple, clients: int, rounds: int):
+    """API and direct latencies of one query (direct is None for the timeline, which the API
+    answers with its own request shape)."""
+    _, path, params = query
+    api = latency(lambda: client.get(path, params=params).raise_for_status(), clients, rounds)
+    body = direct_body(path, params)
+    direct = latency(lambda: es.search(index=index, **body), clients, rounds) if body else None
+    return api, direct
+
+
+def ms(samples: list[float]) -> str:
+    p50, p95, p99 = percentiles(samples)
+    return f"{p50:.1f} / {p95:.1f} / {p99:.1f}"
+
+
+def api_latency(settings: Settings, es, rounds: int) -> tuple[list[str], float, float]:
+    process, url, cold = start_api(settings)
+    lines = []
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+    try:
+        with httpx.Client(base_url=url, timeout=30, limits=limits) as client:
+            for _ in range(20):  # warm both paths
+                for _, path, params in QUERIES:
+                    client.get(path, params=params)
+            for clients in (1, 16):
+                api_all, direct_all = [], []
+                for query in QUERIES:
+                    api, direct = measure(client, es, settings.alias, query, clients, rounds)
+                    api_all += api
+                    direct_all += direct or []
+                    ratio = f"{percentiles(api)[0] / percentiles(direct)[0]:.2f}" if direct else "–"
+                    shown = ms(direct) if direct else "– (its own request shape)"
+                    lines.append(f"| {clients} | {query[0]} | {ms(api)} | {shown} | {ratio} |")
+                ratio = percentiles(api_all)[0] / percentiles(direct_all)[0]
+                lines.append(
+                    f"| {clients} | **all queries** | {ms(api_all)} | {ms(direct_all)} "
+                    f"| {ratio:.2f} |"
+                )
+        api_peak = peak_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return lines, cold, api_peak
+
+
+def corpus_report(title: str, paths: list[Path], es, rounds: int) -> list[str]:
+    pages = pages_of(paths)
+    pdfs = sum(1 for p in paths if p.suffix == ".pdf")
+    out = [
+        f"## {title}",
+        "",
+        f"{len(paths)} files ({pdfs} PDFs), {pages} pages (a text file counts as one).",
+    ]
+    base = pdfplumber_only(paths)
+    settings = Settings(es_index_prefix=f"bench-{uuid.uuid4().hex[:8]}")
+    try:
+        e2e, records = end_to_end(paths, settings, es)
+        drop_index(es, settings)
+        bulk = bulk_only(paths, settings, es)
+        out += [
+            "",
+            "| measure | seconds | rate | ratio |",
+            "| --- | --- | --- | --- |",
+            f"| a. pdfplumber-only text extraction (baseline, 1 process) | {base:.1f} | "
+            f"{pages / base:.1f} pages/s | 1.00 |",
+            f"| a. end-to-end ingest ({os.cpu_count()} workers) | {e2e:.1f} | "
+            f"{pages / e2e:.1f} pages/s | **{base / e2e:.2f}** × the baseline rate "
+            "(target ≥ 0.8) |",
+            f"| b. bulk-indexing the prepared records alone (baseline) | {bulk:.1f} | "
+            f"{records / bulk:.0f} records/s | 1.00 |",
+            f"| b. end-to-end ingest | {e2e:.1f} | {records / e2e:.0f} records/s | "
+            f"{bulk / e2e:.2f} × the bulk-only rate |",
+        ]
+        lines, cold, api_peak = api_latency(settings, es, rounds)
+        out += [
+            "",
+            f"c. API latency in ms, p50 / p95 / p99, {rounds} requests per query and client count "
+            "(targets: p50 ≤ 1.2 × direct, p99 < 50 ms at 16 clients):",
+            "",
+            "| clients | query | API | Elasticsearch direct | p50 ratio |",
+            "| --- | --- | --- | --- | --- |",
+            *lines,
+            "",
+            f"d. API cold start to ready: **{cold:.2f} s** (target ≤ 3 s); API peak RSS "
+            f"{api_peak:.0f} MB.",
+        ]
+    finally:
+        drop_index(es, settings)
+    return out
+
+
+def indexer_memory(paths: list[Path]) -> float:
+    """Peak RSS (MB) of an indexer run over these files, worker processes included."""
+    settings_prefix = f"bench-mem-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_INDEX_PREFIX": settings_prefix}
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import resource, sys; from indexer.cli import main; "
+            "code = main(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)",
+            *map(str, paths),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    es = make_client(Settings(es_index_prefix=settings_prefix))
+    drop_index(es, Settings(es_index_prefix=settings_prefix))
+    main_kb, child_kb = map(int, process.stdout.split()[-2:])
+    return max(main_kb, child_kb) / 1024
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--synthetic", type=int, default=10_000, help="synthetic documents")
+    parser.add_argument("--pdf-share", type=float, default=0.1)
+    parser.add_argument(
+        "--rounds", type=int, default=200, help="requests per query and client count"
+    )
+    args = parser.parse_args(argv)
+    # as many connections as the API gets from its clients, so neither side queues in a pool
+    es = Elasticsearch(Settings().es_url, connections_per_node=32, request_timeout=60)
+    report = [
+        "# Benchmark run",
+        "",
+        f"`{' '.join(['make bench', *argv])}` on {platform.node()}: "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2**30} GB memory, "
+        f"Python {platform.python_version()}.",
+        "",
+    ]
+    real = find_sources([str(SHARED / "realpdfs")]) if (SHARED / "realpdfs").is_dir() else []
+    if real:
+        report += corpus_report("Real PDFs (../shared/realpdfs)", real, es, args.rounds)
+        report += [
+            "",
+            f"d. indexer peak RSS over the real PDFs: **{indexer_memory(real):.0f} MB**",
+            "",
+        ]
+    if args.synthetic:
+        folder = ROOT / ".bench" / f"synth-{args.synthetic}-{args.pdf_share}"
+        if not folder.is_dir():
+            print(f"generating {args.synthetic} synthetic documents in {folder}", file=sys.stderr)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.synth",
+                    str(folder),
+                    "--documents",
+                    str(args.synthetic),
+                    "--pdf-share",
+                    str(args.pdf_share),
+                ],
+                check=True,
+            )
+        synthetic = find_sources([str(folder)])
+        report += corpus_report(
+            f"Synthetic corpus ({len(synthetic)} documents)", synthetic, es, args.rounds
+        )
+        tenth = synthetic[: len(synthetic) // 10]
+        report += [
+            "",
+            f"d. indexer peak RSS: {indexer_memory(tenth):.0f} MB over {len(tenth)} documents, "
+            f"**{indexer_memory(synthetic):.0f} MB** over {len(synthetic)} (flat means the "
+            "pipeline streams).",
+            "",
+        ]
+    print("\n".join(report))
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"(the benchmark's own peak RSS: {own} MB)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
