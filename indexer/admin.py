@@ -35,7 +35,12 @@ def ensure_index(es: Elasticsearch, settings: Settings) -> str:
         return name
     if not es.indices.exists(index=name):
         body = load_mapping()
-        es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+        settings_body = dict(body["settings"])
+        if settings.es_shards is not None:
+            settings_body["number_of_shards"] = settings.es_shards
+        if settings.es_replicas is not None:
+            settings_body["number_of_replicas"] = settings.es_replicas
+        es.indices.create(index=name, settings=settings_body, mappings=body["mappings"])
     actions = [{"remove": {"index": index, "alias": alias}} for index in current]
     es.indices.update_aliases(actions=[*actions, {"add": {"index": name, "alias": alias}}])
     return name

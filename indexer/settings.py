@@ -15,6 +15,10 @@ class Settings(BaseSettings):
     es_password: str | None = None
     es_ca_certs: str | None = None
     es_timeout: float = 10.0
+    # Index layout for a new index (mappings/ holds the single-node defaults: 1 shard, no
+    # replica); a cluster sets e.g. ES_SHARDS=3 ES_REPLICAS=1 (docker-compose.cluster.yml).
+    es_shards: int | None = None
+    es_replicas: int | None = None
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

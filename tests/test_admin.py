@@ -21,3 +21,10 @@ def test_a_fresh_alias_gets_the_current_version(es, fresh_settings):
     assert name.endswith(f"-v{MAPPING_VERSION}")
     mapping = es.indices.get_mapping(index=name)[name]["mappings"]
     assert mapping["properties"]["sources"]["properties"]["kind"]["type"] == "keyword"
+
+
+def test_shards_and_replicas_from_the_settings(es, fresh_settings):
+    settings = fresh_settings.model_copy(update={"es_shards": 2, "es_replicas": 0})
+    name = ensure_index(es, settings)
+    index = es.indices.get_settings(index=name)[name]["settings"]["index"]
+    assert (index["number_of_shards"], index["number_of_replicas"]) == ("2", "0")

@@ -50,3 +50,15 @@ def test_compose_services_and_wiring():
     # Ports are published on loopback only: the node has security off.
     for name in ("elasticsearch", "api"):
         assert all(str(p).startswith("127.0.0.1:") for p in services[name]["ports"])
+
+
+def test_the_cluster_variant_has_three_nodes_on_the_pinned_version():
+    cluster = yaml.safe_load((ROOT / "docker-compose.cluster.yml").read_text(encoding="utf-8"))
+    nodes = [n for n in cluster["services"] if n.startswith("es")]
+    assert nodes == ["es01", "es02", "es03"]
+    for name in nodes:
+        node = cluster["services"][name]
+        assert node["image"] == f"docker.elastic.co/elasticsearch/elasticsearch:{pinned_version()}"
+        assert node["environment"]["discovery.seed_hosts"] == "es01,es02,es03"
+        assert node["environment"]["node.name"] == name
+    assert cluster["services"]["api"]["environment"]["ES_REPLICAS"] == "1"
