@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import TransportError
@@ -162,42 +162,31 @@ def indicators(
     return JSONResponse(run_search(es, settings.alias, params, common.cursor))
 
 
-@app.get("/api/search.csv", tags=["export"], response_class=StreamingResponse)
-def search_csv(
+EXPORTS = {
+    "csv": (export.csv_lines, "text/csv; charset=utf-8"),
+    "jsonl": (export.jsonl_lines, "application/x-ndjson; charset=utf-8"),
+}
+
+
+@app.get("/api/search.{fmt}", tags=["export"], response_class=StreamingResponse)
+def search_export(
     es: EsDep,
     settings: SettingsDep,
     common: CommonDep,
+    fmt: Literal["csv", "jsonl"],
     kind: Annotated[list[str], FilterValues] = [],  # noqa: B006
     unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
 ) -> StreamingResponse:
-    """Every hit of the search (the parameters of /api/search) as CSV, UTF-8 with a BOM so a
-    spreadsheet opens it; streamed, whatever the count."""
+    """Every hit of the search (the parameters of /api/search), streamed whatever the count:
+    /api/search.csv (UTF-8 with a BOM, so a spreadsheet opens it) or /api/search.jsonl."""
     records = export.rows(
         es, settings.alias, common.params(deep=True, kind=kind, unit=unit, page=1)
     )
+    lines, media_type = EXPORTS[fmt]
     return StreamingResponse(
-        export.csv_lines(records),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="budget-search.csv"'},
-    )
-
-
-@app.get("/api/search.jsonl", tags=["export"], response_class=StreamingResponse)
-def search_jsonl(
-    es: EsDep,
-    settings: SettingsDep,
-    common: CommonDep,
-    kind: Annotated[list[str], FilterValues] = [],  # noqa: B006
-    unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
-) -> StreamingResponse:
-    """Every hit of the search as JSON lines, streamed."""
-    records = export.rows(
-        es, settings.alias, common.params(deep=True, kind=kind, unit=unit, page=1)
-    )
-    return StreamingResponse(
-        export.jsonl_lines(records),
-        media_type="application/x-ndjson; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="budget-search.jsonl"'},
+        lines(records),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="budget-search.{fmt}"'},
     )
 
 

@@ -106,3 +106,9 @@ def test_exports_stream_past_ten_thousand_rows(big_api):
     ids = [json.loads(line)["id"] for line in response.text.splitlines()]
     assert len(ids) == len(set(ids)) == 10_500
     assert big_api.get("/api/search", params={"page": 200, "size": 100}).status_code == 400
+
+
+def test_an_unknown_export_format_is_400(seed_api):
+    response = seed_api.get("/api/search.xlsx")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_parameter"
