@@ -11,29 +11,12 @@ from elasticsearch import Elasticsearch
 
 from search_api import cursor as cursors
 from search_api.query import SearchParams, build_search
+from search_api.search import HIT_FIELDS
 
-COLUMNS = (
-    "id",
-    "kind",
-    "title",
-    "name",
-    "department",
-    "unit",
-    "district",
-    "city",
-    "year",
-    "amount_wan",
-    "target",
-    "level1",
-    "level2",
-    "project",
-    "parent",
-    "table",
-    "code",
-    "page",
-    "source_file",
-    "document_id",
-)
+# The hit's fields that hold one value each (its nested lists are left out of the exports),
+# and where the record came from.
+NESTED = ("path", "sources", "change", "amounts")
+COLUMNS = ("id", "name", *(f for f in HIT_FIELDS if f not in NESTED), "source_file")
 BOM = "\ufeff"  # so a spreadsheet opens the CSV as UTF-8
 
 
