@@ -179,39 +179,38 @@ def _read_line(
     last_from_line: int,
 ) -> tuple[int, list[str]]:
     """One flattened line: leading labels, then a row, a wrapped name piece or a target."""
-    if True:
-        text = line.text
-        # leading labels: "产出指标 数量指标", "成本指标 支出进度达标率 ≥90%"
-        while True:
-            label = next((lb for lb in _LABELS if text.replace(" ", "").startswith(lb)), None)
-            if not label:
-                break
-            if label not in _IGNORED:
-                labels.append(_Label(label, len(rows)))
-            text = _drop_prefix(text, label)
-        if not text:
-            return last_from_line, pending
-        if _TARGET_ONLY.match(text) and (pending or not text[0].isdigit() or rows):
-            if pending:
-                rows.append(_Row(join_pieces(pending), text, line.page))
-                pending = []
-                last_from_line = index
-            elif rows and last_from_line == index - 1 and _is_word_target(text):
-                # "…有效期 1 年" then "满足": the first "target" ended the name
-                previous = rows[-1]
-                previous.name = f"{previous.name}{previous.raw_target}"
-                previous.raw_target = text
-                last_from_line = index
-            return last_from_line, pending
-        match = _ROW.match(text)
-        if match and not _is_label_text(match["name"]):
-            rows.append(_Row(join_pieces([*pending, match["name"]]), match["target"], line.page))
+    text = line.text
+    # leading labels: "产出指标 数量指标", "成本指标 支出进度达标率 ≥90%"
+    while True:
+        label = next((lb for lb in _LABELS if text.replace(" ", "").startswith(lb)), None)
+        if not label:
+            break
+        if label not in _IGNORED:
+            labels.append(_Label(label, len(rows)))
+        text = _drop_prefix(text, label)
+    if not text:
+        return last_from_line, pending
+    if _TARGET_ONLY.match(text) and (pending or not text[0].isdigit() or rows):
+        if pending:
+            rows.append(_Row(join_pieces(pending), text, line.page))
             pending = []
             last_from_line = index
-        elif len(text) == 1 and rows and last_from_line == index - 1 and not pending:
-            rows[-1].raw_target += text  # "≥40000 宗工" / "单": the unit wrapped
-        else:
-            pending.append(text)
+        elif rows and last_from_line == index - 1 and _is_word_target(text):
+            # "…有效期 1 年" then "满足": the first "target" ended the name
+            previous = rows[-1]
+            previous.name = f"{previous.name}{previous.raw_target}"
+            previous.raw_target = text
+            last_from_line = index
+        return last_from_line, pending
+    match = _ROW.match(text)
+    if match and label_of(match["name"]) is None:
+        rows.append(_Row(join_pieces([*pending, match["name"]]), match["target"], line.page))
+        pending = []
+        last_from_line = index
+    elif len(text) == 1 and rows and last_from_line == index - 1 and not pending:
+        rows[-1].raw_target += text  # "≥40000 宗工" / "单": the unit wrapped
+    else:
+        pending.append(text)
     return last_from_line, pending
 
 
@@ -222,10 +221,6 @@ def _closed_up(target: str) -> str:
 
 def _is_word_target(text: str) -> bool:
     return bool(re.fullmatch(_WORDS, text))
-
-
-def _is_label_text(text: str) -> bool:
-    return label_of(text) is not None
 
 
 def _drop_prefix(text: str, label: str) -> str:

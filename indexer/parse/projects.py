@@ -187,7 +187,7 @@ def _is_header_fragment(text: str) -> bool:
     return bool(compacted) and compacted in _TASK_HEADER
 
 
-def task_projects(lines: list[Line], units: list[str], department: str | None) -> list[Project]:
+def task_projects(lines: list[Line], units: list[str]) -> list[Project]:
     """年度主要任务 rows: from the line naming 任务名称 to 金额合计."""
     projects: list[Project] = []
     unit = None
@@ -288,7 +288,7 @@ _KEY_START = re.compile(r"重点项目.{0,8}(?:情况如下|如下)")
 _KEY_ROW = re.compile(rf"^({_NAME})\s+({NUMBER})(?:\s+(.*))?$")
 
 
-def key_projects(lines: list[Line], units: list[str], department: str | None) -> list[Project]:
+def key_projects(lines: list[Line], units: list[str]) -> list[Project]:
     """The 重点项目 table of 第七部分: project, 预算数, 绩效目标 (and the unit, in newer ones)."""
     projects: list[Project] = []
     inside = False
@@ -636,8 +636,8 @@ def find_projects(
 ) -> tuple[list[Project], list[str]]:
     flat = Flat(lines)
     found, list_warnings = list_projects(flat, units)
-    found += task_projects(lines, units, department)
-    found += key_projects(lines, units, department)
+    found += task_projects(lines, units)
+    found += key_projects(lines, units)
     found += summary_projects(lines, units, department)
     found += project_table_projects(lines, project_tables(lines), units)
     found += note_projects(lines)
