@@ -86,7 +86,7 @@ def end_to_end(paths: list[Path], settings: Settings, es) -> tuple[float, int]:
 
     started = time.perf_counter()
     with BulkLoad(es, index):
-        index_prepared(es, index, prepared_files(paths, os.cpu_count() or 1), count)
+        index_prepared(es, index, prepared_files(paths, os.cpu_count() or 1), count, replace=False)
     return time.perf_counter() - started, records
 
 
@@ -96,7 +96,7 @@ def bulk_only(paths: list[Path], settings: Settings, es) -> float:
     index = ensure_index(es, settings)
     started = time.perf_counter()
     with BulkLoad(es, index):
-        index_prepared(es, index, prepared, lambda _: None)
+        index_prepared(es, index, prepared, lambda _: None, replace=False)
     return time.perf_counter() - started
 
 

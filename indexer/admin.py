@@ -1,9 +1,20 @@
-"""Index administration: a versioned index from mappings/, behind an alias."""
+"""Index administration: versioned index generations from mappings/, behind one alias.
+
+    budget-records ──► budget-records-v2                    (made by a first ingest)
+                   ──► budget-records-v2-g20261122181600…   (made by --rebuild)
+
+Searches and ingests use the alias. ``--rebuild`` builds a new generation beside the current
+one and swaps the alias in one atomic update only when the build succeeded; the generation it
+replaced is kept (its name is in the new one's ``_meta.previous``) for ``--rollback``, and any
+older or abandoned generation is deleted after a successful swap.
+"""
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, NotFoundError
 
 from indexer.settings import Settings
 
@@ -11,6 +22,10 @@ MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 MAPPING_VERSION = 2
 # Fields derived from a record's title and text at bulk time (segment.py), not model fields.
 TOKEN_FIELDS = ("title_tokens", "title_search", "text_tokens", "text_search")
+
+
+class AdminError(Exception):
+    """An index operation that cannot be done (no generation to roll back to, …)."""
 
 
 def load_mapping(version: int = MAPPING_VERSION) -> dict:
@@ -21,33 +36,108 @@ def index_name(settings: Settings, version: int = MAPPING_VERSION) -> str:
     return f"{settings.alias}-v{version}"
 
 
-def ensure_index(es: Elasticsearch, settings: Settings) -> str:
-    """Creates the current index version with its alias if missing; returns the index name.
+def mapping_version(settings: Settings, name: str) -> int | None:
+    """The mapping version an index of this alias was built with, from its name."""
+    found = re.fullmatch(re.escape(settings.alias) + r"-v(\d+)(?:-g\d+)?", name)
+    return int(found.group(1)) if found else None
 
-    An alias on an index of the current version is left as it is. An alias on an older
-    version (a mapping without the newer fields) moves to a new index of the current one; the
-    older index stays until it is deleted (its records are re-made by indexing the files again).
-    """
+
+def generations(es: Elasticsearch, settings: Settings) -> list[str]:
+    """Every index of this alias (current, previous, abandoned), oldest first."""
+    found = es.indices.get(index=f"{settings.alias}-v*", expand_wildcards="all")
+    names = [name for name in found if mapping_version(settings, name) is not None]
+    return sorted(names, key=lambda n: int(found[n]["settings"]["index"]["creation_date"]))
+
+
+def current_index(es: Elasticsearch, settings: Settings) -> str | None:
+    if not es.indices.exists_alias(name=settings.alias):
+        return None
+    return next(iter(es.indices.get_alias(name=settings.alias)))
+
+
+def previous_generation(es: Elasticsearch, name: str) -> str | None:
+    meta = es.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+    previous = meta.get("previous")
+    return previous if previous and es.indices.exists(index=previous) else None
+
+
+def create_index(es: Elasticsearch, settings: Settings, name: str, meta: dict | None = None):
+    body = load_mapping()
+    settings_body = dict(body["settings"])
+    if settings.es_shards is not None:
+        settings_body["number_of_shards"] = settings.es_shards
+    if settings.es_replicas is not None:
+        settings_body["number_of_replicas"] = settings.es_replicas
+    mappings = {**body["mappings"], "_meta": meta} if meta else body["mappings"]
+    es.indices.create(index=name, settings=settings_body, mappings=mappings)
+
+
+def point_alias(es: Elasticsearch, settings: Settings, name: str) -> None:
+    """Moves the alias to ``name`` in one atomic update: searches see the old index or the
+    new one, never neither."""
     alias = settings.alias
-    name = index_name(settings)
     current = list(es.indices.get_alias(name=alias)) if es.indices.exists_alias(name=alias) else []
-    if name in current:
-        return name
-    if not es.indices.exists(index=name):
-        body = load_mapping()
-        settings_body = dict(body["settings"])
-        if settings.es_shards is not None:
-            settings_body["number_of_shards"] = settings.es_shards
-        if settings.es_replicas is not None:
-            settings_body["number_of_replicas"] = settings.es_replicas
-        es.indices.create(index=name, settings=settings_body, mappings=body["mappings"])
     actions = [{"remove": {"index": index, "alias": alias}} for index in current]
     es.indices.update_aliases(actions=[*actions, {"add": {"index": name, "alias": alias}}])
+
+
+def ensure_index(es: Elasticsearch, settings: Settings) -> str:
+    """The index behind the alias, created (with the alias) when missing; returns its name.
+
+    An alias on an index of the current mapping version is left as it is. An alias on an
+    older version (a mapping without the newer fields) moves to a new index of the current one;
+    the older index stays until a rebuild cleans it up (its records are re-made by indexing the
+    files again).
+    """
+    current = current_index(es, settings)
+    if current and mapping_version(settings, current) == MAPPING_VERSION:
+        return current
+    name = index_name(settings)
+    if not es.indices.exists(index=name):
+        create_index(es, settings, name)
+    point_alias(es, settings, name)
     return name
 
 
+def new_generation(es: Elasticsearch, settings: Settings) -> str:
+    """A new, empty generation beside the current one (which keeps serving)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+    name = f"{index_name(settings)}-g{stamp}"
+    create_index(es, settings, name, {"previous": current_index(es, settings)})
+    return name
+
+
+def swap_to(es: Elasticsearch, settings: Settings, name: str) -> list[str]:
+    """Points the alias at a built generation, then deletes every generation except it and
+    the one it replaced; returns the names deleted."""
+    point_alias(es, settings, name)
+    keep = {name, previous_generation(es, name)}
+    stale = [g for g in generations(es, settings) if g not in keep]
+    for old in stale:
+        es.indices.delete(index=old)
+    return stale
+
+
+def rollback(es: Elasticsearch, settings: Settings) -> tuple[str, str]:
+    """Points the alias back at the generation the current one replaced; returns (from, to)."""
+    current = current_index(es, settings)
+    if current is None:
+        raise AdminError(f"the alias '{settings.alias}' does not exist; nothing to roll back")
+    previous = previous_generation(es, current)
+    if previous is None:
+        raise AdminError(
+            f"'{current}' has no previous generation kept; only the generation replaced by the "
+            "last rebuild can be restored, once"
+        )
+    point_alias(es, settings, previous)
+    return current, previous
+
+
 def drop_index(es: Elasticsearch, settings: Settings) -> None:
-    """Deletes every index behind the alias (tests use it to clean up)."""
-    if es.indices.exists_alias(name=settings.alias):
-        for name in es.indices.get_alias(name=settings.alias):
-            es.indices.delete(index=name)
+    """Deletes every generation of the alias (tests use it to clean up)."""
+    try:
+        names = generations(es, settings)
+    except NotFoundError:
+        return
+    for name in names:
+        es.indices.delete(index=name)

@@ -1,10 +1,16 @@
 """``python -m indexer PATH...``: ingest budget files into Elasticsearch.
 
+    python -m indexer PATH...            index (a changed file replaces its earlier records)
+    python -m indexer --rebuild PATH...  a new generation, swapped in when complete
+    python -m indexer --rollback         back to the generation the last rebuild replaced
+    python -m indexer --remove FILE...   delete a file's records
+
 Exit codes (API.md): 0 every file indexed; 1 some files failed (the rest are indexed);
 2 bad usage, or Elasticsearch cannot be reached.
 """
 
 import argparse
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -13,15 +19,24 @@ from pathlib import Path
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from indexer import segment
-from indexer.admin import ensure_index
+from indexer.admin import (
+    AdminError,
+    current_index,
+    ensure_index,
+    new_generation,
+    rollback,
+    swap_to,
+)
 from indexer.es import is_reachable, make_client
 from indexer.pipeline import (
     BulkLoad,
     FileOutcome,
     Progress,
+    Retry,
     default_workers,
     index_prepared,
     prepared_files,
+    remove_stale,
 )
 from indexer.settings import Settings, get_settings
 from indexer.sources import UsageError, find_sources
@@ -60,13 +75,26 @@ class Report:
 
 
 def ingest(
-    paths: list[Path], settings: Settings, es: Elasticsearch, out=None, workers: int | None = None
+    paths: list[Path],
+    settings: Settings,
+    es: Elasticsearch,
+    out=None,
+    workers: int | None = None,
+    index: str | None = None,
+    retry: Retry | None = None,
 ) -> Report:
-    """Indexes every file (pipeline.py: prepared in parallel, one bulk stream), reporting
-    progress on ``out`` (stderr by default); the caller has checked that the node answers."""
+    """Indexes every file (pipeline.py: prepared in parallel, bulk requests across files) into
+    ``index`` (default: the alias's index, created when missing), reporting progress on ``out``
+    (stderr by default); the caller has checked that the node answers.
+
+    Files indexed again replace their earlier records, unless the index started empty. When
+    Elasticsearch stays away past the retry budget, every file not yet indexed is reported as
+    failed, with the reason.
+    """
     out = out or sys.stderr
     started = time.monotonic()
-    index = ensure_index(es, settings)
+    index = index or ensure_index(es, settings)
+    replace = es.count(index=index)["count"] > 0
     report = Report()
     progress = Progress(len(paths), out)
 
@@ -74,11 +102,69 @@ def ingest(
         report.files.append(FileResult(outcome.path, outcome.records, outcome.error))
         progress.file(outcome)
 
-    with BulkLoad(es, index):
+    with BulkLoad(es, index, settings.es_replicas):
         files = prepared_files(paths, workers or default_workers())
-        index_prepared(es, index, files, on_file)
+        stopped = index_prepared(es, index, files, on_file, retry, replace=replace)
+        files.close()  # stops the worker processes when the run stopped early
+    if stopped:
+        reported = {f.path for f in report.files}
+        report.files += [
+            FileResult(path, error=f"not indexed: {stopped}")
+            for path in paths
+            if path not in reported
+        ]
     report.seconds = time.monotonic() - started
     return report
+
+
+def rebuild(paths: list[Path], settings: Settings, es: Elasticsearch, workers: int) -> int:
+    """Builds a new generation from the files; the alias moves to it only when every file was
+    indexed. Until then, and whatever happens, searches keep the current generation."""
+    new = new_generation(es, settings)
+    print(
+        f"rebuilding into {new}; searches use the current generation until it is complete",
+        file=sys.stderr,
+    )
+    try:
+        report = ingest(paths, settings, es, workers=workers, index=new)
+    except BaseException:
+        es.options(ignore_status=404).indices.delete(index=new)
+        raise
+    print(report.summary(), file=sys.stderr)
+    if report.failed or report.records == 0:
+        es.indices.delete(index=new)
+        print(
+            f"rebuild abandoned: {len(report.failed)} file(s) failed; {new} was deleted and "
+            f"searches still use {current_index(es, settings) or 'nothing'}",
+            file=sys.stderr,
+        )
+        return EXIT_SOME_FAILED
+    deleted = swap_to(es, settings, new)
+    print(
+        f"{settings.alias} now points at {new}"
+        + (f"; deleted older generations: {', '.join(deleted)}" if deleted else ""),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def remove(arguments: list[str], settings: Settings, es: Elasticsearch) -> int:
+    """Deletes every record of each file named (it need not exist any more)."""
+    index = current_index(es, settings)
+    if index is None:
+        print(f"error: the index '{settings.alias}' does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    missing = 0
+    for argument in arguments:
+        path = str(Path(argument).resolve())
+        removed = remove_stale(es, index, path, keep=set())
+        if removed:
+            print(f"removed {removed} records of {path}", file=sys.stderr)
+        else:
+            missing += 1
+            print(f"nothing indexed from {path}", file=sys.stderr)
+    es.indices.refresh(index=index)
+    return EXIT_SOME_FAILED if missing else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +172,24 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m indexer",
         description="Ingest budget files (PDF, TXT, MD) or folders of them into Elasticsearch.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to ingest")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to ingest")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build a new index generation from PATH... and switch searches to it only when "
+        "every file was indexed (the previous generation is kept for --rollback)",
+    )
+    action.add_argument(
+        "--rollback",
+        action="store_true",
+        help="switch searches back to the generation the last rebuild replaced",
+    )
+    action.add_argument(
+        "--remove",
+        action="store_true",
+        help="delete every record of the files PATH... (they need not exist any more)",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -94,17 +197,25 @@ def main(argv: list[str] | None = None) -> int:
         help="processes preparing files in parallel (default: one per CPU core)",
     )
     args = parser.parse_args(argv)
+    # A plain kill (SIGTERM) unwinds like Ctrl-C, so a rebuild deletes its partial generation.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.rollback and args.paths:
+        parser.error("--rollback takes no PATH")
+    if not args.rollback and not args.paths:
+        parser.error("give at least one PATH")
     settings = get_settings()
-    try:
-        paths = find_sources(args.paths)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not paths:
-        print("error: no PDF, TXT or MD files found under the paths given", file=sys.stderr)
-        return EXIT_USAGE
+    paths: list[Path] = []
+    if not (args.rollback or args.remove):
+        try:
+            paths = find_sources(args.paths)
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not paths:
+            print("error: no PDF, TXT or MD files found under the paths given", file=sys.stderr)
+            return EXIT_USAGE
     es = make_client(settings)
     if not is_reachable(es):
         print(
@@ -113,13 +224,24 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(
-        f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url} "
-        f"with {args.workers} worker(s), segmenter {segment.backend()}",
-        file=sys.stderr,
-    )
     try:
+        if args.rollback:
+            left, now = rollback(es, settings)
+            print(f"{settings.alias} now points at {now} (was {left})", file=sys.stderr)
+            return EXIT_OK
+        if args.remove:
+            return remove(args.paths, settings, es)
+        print(
+            f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url} "
+            f"with {args.workers} worker(s), segmenter {segment.backend()}",
+            file=sys.stderr,
+        )
+        if args.rebuild:
+            return rebuild(paths, settings, es, args.workers)
         report = ingest(paths, settings, es, workers=args.workers)
+    except AdminError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (ApiError, TransportError) as exc:
         print(f"error: Elasticsearch failed during the run: {exc}", file=sys.stderr)
         return EXIT_USAGE

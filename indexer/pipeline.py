@@ -1,25 +1,29 @@
 """The ingest pipeline: files prepared in parallel, records bulk-indexed as they come.
 
-    paths ──► worker processes: extract, parse, segment ──► main: streaming bulk ──► index
-              (one file each, jieba/rjieba loaded once      (one stream for the whole run,
-               per worker)                                   tuned chunks)
+    paths ──► worker processes: extract, parse, segment ──► main: bulk requests ──► index
+              (one file each, jieba/rjieba loaded once      (tuned chunks across files,
+               per worker)                                   retried with backoff)
 
 Memory stays flat as the corpus grows: at most ``2 × workers`` prepared files wait at any time,
-and records flow to Elasticsearch as a stream. During the load the index refreshes never and
-keeps no replicas; both are restored afterwards, whatever happened.
+and records flow to Elasticsearch in chunks. During the load the index refreshes never and
+keeps no replicas; both are restored afterwards. A file indexed again replaces its earlier
+records. When Elasticsearch stays away past the retry budget, the run stops and says which
+files were not indexed.
 """
 
+import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from elasticsearch import Elasticsearch
-from elasticsearch.helpers import streaming_bulk
+from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from indexer import segment
+from indexer.admin import load_mapping
 from indexer.bulk import record_source
 from indexer.extract import ExtractionError, extractor_for, supported_extensions
 from indexer.records import build_records, document_id
@@ -91,6 +95,110 @@ class FileOutcome:
     records: int = 0
     pages: int = 0
     error: str | None = None
+    stale_removed: int = 0  # records of an earlier version of the file, deleted
+
+
+@dataclass
+class Retry:
+    """How long the indexer keeps retrying a bulk request while Elasticsearch is unreachable,
+    overloaded (429) or unavailable (502–504): waits doubling from ``first`` up to ``longest``
+    seconds, until ``budget`` seconds of waiting are spent."""
+
+    budget: float = 60.0
+    first: float = 0.5
+    longest: float = 10.0
+
+
+class Unavailable(Exception):
+    """Elasticsearch did not take a bulk request within the retry budget."""
+
+
+RETRY_STATUSES = {429, 502, 503, 504}
+BULK_TIMEOUT = 120  # seconds for one bulk request (a search gets the client's shorter timeout)
+
+
+def send_chunk(es: Elasticsearch, lines: list[str], retry: Retry) -> list[dict]:
+    """Sends one bulk request (an action line and a source line per record) and returns one
+    response item per record, retrying the records that were not taken."""
+    pending = list(range(len(lines) // 2))
+    items: list[dict] = [{}] * len(pending)
+    waited, delay = 0.0, retry.first
+    while True:
+        try:
+            body = [line for i in pending for line in lines[2 * i : 2 * i + 2]]
+            response = es.options(request_timeout=BULK_TIMEOUT).bulk(operations=body)
+        except ApiError as exc:
+            if exc.meta.status not in RETRY_STATUSES:
+                raise
+            reason = f"Elasticsearch answered {exc.meta.status}"
+        except TransportError as exc:
+            reason = f"Elasticsearch is unreachable ({exc.message})"
+        else:
+            again = []
+            for i, item in zip(pending, response["items"], strict=True):
+                detail = next(iter(item.values()))
+                if detail.get("status") == 429:
+                    again.append(i)
+                else:
+                    items[i] = detail
+            if not again:
+                return items
+            pending, reason = again, "Elasticsearch is overloaded (429)"
+        if waited >= retry.budget:
+            raise Unavailable(f"{reason}; gave up after retrying for {waited:.0f} s")
+        time.sleep(delay)
+        waited, delay = waited + delay, min(delay * 2, retry.longest)
+
+
+def stale_ids(es: Elasticsearch, index: str, source_file: str, keep: set[str]) -> list[str]:
+    """Ids of the records of ``source_file`` that are not in ``keep``: an earlier version of
+    the file, or records a changed parser no longer makes.
+
+    Records just written may not be searchable yet and an overwritten id may still show its
+    old version, so ``keep`` is excluded by id rather than by any field of the records.
+    """
+    query = {
+        "bool": {
+            "filter": [{"term": {"source_file": source_file}}],
+            "must_not": [{"ids": {"values": sorted(keep)}}] if keep else [],
+        }
+    }
+    found: list[str] = []
+    after: list | None = None
+    while True:
+        page = es.search(
+            index=index,
+            query=query,
+            size=CHUNK_SIZE,
+            sort=[{"id": "asc"}],
+            source=False,
+            track_total_hits=False,
+            **({"search_after": after} if after else {}),
+        )["hits"]["hits"]
+        found += [hit["_id"] for hit in page]
+        if len(page) < CHUNK_SIZE:
+            return found
+        after = page[-1]["sort"]
+
+
+def remove_stale(es: Elasticsearch, index: str, source_file: str, keep: set[str]) -> int:
+    """Deletes the stale records of a file (stale_ids) in bulk, since delete_by_query is not on
+    the server core; returns how many."""
+    stale = stale_ids(es, index, source_file, keep)
+    for start in range(0, len(stale), CHUNK_SIZE):
+        es.options(request_timeout=BULK_TIMEOUT).bulk(
+            operations=[
+                {"delete": {"_index": index, "_id": i}} for i in stale[start : start + CHUNK_SIZE]
+            ]
+        )
+    return len(stale)
+
+
+@dataclass
+class _InFlight:
+    outcome: FileOutcome
+    ids: set[str]
+    waiting: int
 
 
 def index_prepared(
@@ -98,72 +206,106 @@ def index_prepared(
     index: str,
     files: Iterable[Prepared],
     on_file: Callable[[FileOutcome], None],
-) -> None:
-    """One streaming bulk for the whole run; each file is reported once all its records are
-    acknowledged (or rejected)."""
-    outcomes: dict[str, FileOutcome] = {}  # by document id, while its records are in flight
-    waiting: dict[str, int] = {}
+    retry: Retry | None = None,
+    replace: bool = True,
+) -> str | None:
+    """Bulk-indexes the prepared files' records in chunks; each file is reported once all its
+    records are acknowledged (or rejected). With ``replace``, a file's records from an earlier
+    run that it no longer makes are deleted once it is indexed (its old records stay if it
+    fails). Returns None, or why indexing stopped early: Elasticsearch stayed unavailable past
+    the retry budget. Files reported before that are indexed; the caller reports the rest."""
+    retry = retry or Retry()
+    in_flight: dict[str, _InFlight] = {}  # by document id
+    lines: list[str] = []  # an action line and a source line per record
+    owners: list[str] = []  # each record's document id
+    size = 0
 
-    def actions() -> Iterator[dict]:
+    def settle(doc_id: str, detail: dict) -> None:
+        entry = in_flight[doc_id]
+        if detail.get("status", 500) < 300:
+            entry.outcome.records += 1
+        elif entry.outcome.error is None:
+            entry.outcome.error = f"record {detail.get('_id')} rejected: {detail.get('error')}"
+        entry.waiting -= 1
+        if entry.waiting:
+            return
+        del in_flight[doc_id]
+        outcome = entry.outcome
+        if replace and outcome.error is None:
+            try:
+                outcome.stale_removed = remove_stale(es, index, str(outcome.path), entry.ids)
+            except (ApiError, TransportError) as exc:
+                outcome.error = f"indexed, but its earlier records could not be removed: {exc}"
+        on_file(outcome)
+
+    def flush() -> None:
+        nonlocal lines, owners, size
+        if not lines:
+            return
+        items = send_chunk(es, lines, retry)
+        sent, lines, owners, size = owners, [], [], 0
+        for doc_id, detail in zip(sent, items, strict=True):
+            settle(doc_id, detail)
+
+    try:
         for prepared in files:
             outcome = FileOutcome(prepared.path, pages=prepared.pages, error=prepared.error)
             if prepared.error or not prepared.sources:
                 on_file(outcome)
                 continue
             doc_id = prepared.sources[0][1]["document_id"]
-            if doc_id in outcomes:  # the same bytes under two names, both in flight
-                outcome.error = f"same content as {outcomes[doc_id].path}, indexed once"
+            if doc_id in in_flight:  # the same bytes under two names, both in flight
+                outcome.error = f"same content as {in_flight[doc_id].outcome.path}, indexed once"
                 on_file(outcome)
                 continue
-            outcomes[doc_id], waiting[doc_id] = outcome, len(prepared.sources)
+            ids = {record_id for record_id, _ in prepared.sources}
+            in_flight[doc_id] = _InFlight(outcome, ids, len(prepared.sources))
             for record_id, source in prepared.sources:
-                yield {"_op_type": "index", "_index": index, "_id": record_id, "_source": source}
-
-    for ok, item in streaming_bulk(
-        es,
-        actions(),
-        chunk_size=CHUNK_SIZE,
-        max_chunk_bytes=CHUNK_BYTES,
-        raise_on_error=False,
-        raise_on_exception=True,
-        max_retries=5,
-        initial_backoff=1,
-    ):
-        detail = item.get("index", item)
-        doc_id = str(detail.get("_id", "")).split("-", 1)[0]
-        outcome = outcomes.get(doc_id)
-        if outcome is None:
-            continue
-        if ok:
-            outcome.records += 1
-        elif outcome.error is None:
-            outcome.error = f"record {detail.get('_id')} rejected: {detail.get('error')}"
-        waiting[doc_id] -= 1
-        if waiting[doc_id] == 0:
-            on_file(outcomes.pop(doc_id))
-            del waiting[doc_id]
+                action = json.dumps({"index": {"_index": index, "_id": record_id}})
+                line = json.dumps(source, ensure_ascii=False, separators=(",", ":"))
+                lines += [action, line]
+                owners.append(doc_id)
+                size += len(line)
+                if len(lines) >= 2 * CHUNK_SIZE or size >= CHUNK_BYTES:
+                    flush()
+        flush()
+    except Unavailable as exc:
+        return str(exc)
+    return None
 
 
 class BulkLoad:
-    """Relaxes the index for a bulk load (no refresh, no replicas) and restores it after."""
+    """Relaxes the index for a bulk load (no refresh, no replicas) and restores it after.
 
-    def __init__(self, es: Elasticsearch, index: str):
+    Restored to the index's defaults (refresh every second, the replicas of the settings or
+    the mapping), not to what was read at the start: a run that could not restore them (the
+    node went away) leaves them relaxed, and the next run would otherwise keep them so.
+    """
+
+    def __init__(self, es: Elasticsearch, index: str, replicas: int | None = None):
         self.es, self.index = es, index
+        default = load_mapping()["settings"].get("number_of_replicas", 0)
+        self.replicas = default if replicas is None else replicas
 
     def __enter__(self) -> "BulkLoad":
-        settings = self.es.indices.get_settings(index=self.index)[self.index]["settings"]["index"]
-        self.saved = {
-            "refresh_interval": settings.get("refresh_interval", "1s"),
-            "number_of_replicas": settings.get("number_of_replicas", "0"),
-        }
         self.es.indices.put_settings(
             index=self.index, settings={"refresh_interval": "-1", "number_of_replicas": 0}
         )
         return self
 
     def __exit__(self, *exc) -> None:
-        self.es.indices.put_settings(index=self.index, settings=self.saved)
-        self.es.indices.refresh(index=self.index)
+        try:
+            self.es.indices.put_settings(
+                index=self.index,
+                settings={"refresh_interval": None, "number_of_replicas": self.replicas},
+            )
+            self.es.indices.refresh(index=self.index)
+        except (ApiError, TransportError) as error:
+            print(
+                f"warning: could not restore the refresh interval of '{self.index}' "
+                f"({error}); the next indexer run restores it",
+                file=sys.stderr,
+            )
 
 
 class Progress:

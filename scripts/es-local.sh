@@ -5,6 +5,10 @@
 #   scripts/es-local.sh down   stop the node this script started
 #   scripts/es-local.sh status say whether ES_URL answers
 #
+# ES_NODE_DIR (default .es/node) holds one node's data, logs and pid: a second node on another
+# port (ES_URL=http://127.0.0.1:9201 ES_NODE_DIR=.es/node-b) shares the download with the first.
+# The outage tests run such a node so they can stop and restart it.
+#
 # The server is Elasticsearch's integration-test distribution from Maven Central (server core,
 # no bundled JDK). It is downloaded once with Maven (Maven's local repository is the cache),
 # unpacked under .es/, and run on 127.0.0.1 only, with security off for this loopback node, as
@@ -20,7 +24,7 @@ ES_USER="${ES_USER:-esrun}"
 root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 es_dir="${ES_LOCAL_DIR:-$root_dir/.es}"
 dist_dir="$es_dir/dist/elasticsearch-$ES_VERSION"
-run_dir="$es_dir/node"
+run_dir="${ES_NODE_DIR:-$es_dir/node}"
 pid_file="$run_dir/es.pid"
 
 say() { echo "es-local: $*" >&2; }
