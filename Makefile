@@ -5,12 +5,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ES_URL ?= http://127.0.0.1:9200
 export ES_URL
+# A second local node that the outage tests stop and restart (tests/test_outage.py).
+ES_OUTAGE_URL ?= http://127.0.0.1:9201
+ES_OUTAGE_NODE_DIR ?= $(CURDIR)/.es/node-outage
+export ES_OUTAGE_URL ES_OUTAGE_NODE_DIR
+OUTAGE_NODE := ES_URL=$(ES_OUTAGE_URL) ES_NODE_DIR=$(ES_OUTAGE_NODE_DIR) ES_HEAP=512m
 SHARED := ../shared
 # With ../shared beside the checkout, `make run` indexes its seed corpus and real PDFs;
 # else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs),samples)
 
-.PHONY: install browser-deps run serve test test-unit bench es-up es-down es-status index lint clean
+.PHONY: install browser-deps run serve test test-unit bench soak es-up es-down es-status es-outage-up index lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
@@ -26,6 +31,10 @@ es-up: install
 
 es-down:
 	@scripts/es-local.sh down
+	@$(OUTAGE_NODE) scripts/es-local.sh down
+
+es-outage-up: install
+	@$(OUTAGE_NODE) scripts/es-local.sh up
 
 es-status:
 	@scripts/es-local.sh status
@@ -42,7 +51,7 @@ serve: install
 browser-deps:
 	@scripts/browser-deps.sh
 
-test: es-up browser-deps
+test: es-up es-outage-up browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Not part of `make test`: many minutes (generates 10,000 synthetic documents once, in .bench/).
