@@ -22,6 +22,16 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # The admin endpoints (/api/admin/...) answer only to "Authorization: Bearer <token>";
+    # without a token set they are switched off. Never commit one: set it in the environment.
+    admin_token: str | None = None
+    # Origins allowed to call the API from a browser, comma-separated; none by default (the
+    # page is served by the API itself and needs none).
+    cors_origins: str = ""
+    # Requests per second each client may make to /api/..., with bursts of rate_burst;
+    # 0 switches the limit off (the load test does, since all its clients share one address).
+    rate_limit: float = 20.0
+    rate_burst: int = 60
 
     @property
     def alias(self) -> str:

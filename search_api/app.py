@@ -9,17 +9,21 @@ from typing import Annotated, Literal
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import TransportError
 from fastapi import Depends, FastAPI, Query
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
+from indexer import admin as generations
 from indexer import segment
 from indexer.es import is_reachable
+from indexer.settings import get_settings
 from search_api import export
-from search_api.deps import EsDep, SettingsDep
+from search_api.deps import EsDep, SettingsDep, es_errors
 from search_api.documents import get_department, get_document, list_documents
-from search_api.errors import BadRequest, error_response, install_error_handlers
+from search_api.errors import BadRequest, Conflict, error_response, install_error_handlers
 from search_api.query import MAX_Q_LENGTH, MAX_SIZE, MAX_WINDOW, SORTS, SearchParams, validate
 from search_api.search import run_search
+from search_api.security import RateLimitMiddleware, limiter_from, require_admin
 from search_api.suggest import MAX_SUGGEST_Q, suggest
 from search_api.timeline import timeline
 
@@ -42,6 +46,11 @@ app = FastAPI(
 )
 install_error_handlers(app)
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
+app.state.limiter = limiter_from(get_settings())
+app.add_middleware(RateLimitMiddleware, state=app.state)
+CORS_ORIGINS = [o.strip() for o in get_settings().cors_origins.split(",") if o.strip()]
+if CORS_ORIGINS:  # closed unless configured
+    app.add_middleware(CORSMiddleware, allow_origins=CORS_ORIGINS, allow_methods=["GET"])
 
 FilterValues = Query(max_length=MAX_FILTER_VALUES)
 # Routes return JSONResponse themselves: the bodies are plain JSON already, and FastAPI's
@@ -242,3 +251,34 @@ def document(es: EsDep, settings: SettingsDep, document_id: str) -> JSONResponse
     if len(document_id) > 64:
         raise BadRequest("document id too long", code="invalid_parameter")
     return JSONResponse(get_document(es, settings.alias, document_id))
+
+
+# Admin: the only endpoints that change anything, behind the ADMIN_TOKEN (security.py).
+AdminDep = Depends(require_admin)
+
+
+@app.get("/api/admin/generations", tags=["admin"], dependencies=[AdminDep])
+def admin_generations(es: EsDep, settings: SettingsDep) -> JSONResponse:
+    """The index generations behind the alias: the current one and the one it replaced."""
+    with es_errors():
+        current = generations.current_index(es, settings)
+        return JSONResponse(
+            {
+                "alias": settings.alias,
+                "current": current,
+                "previous": current and generations.previous_generation(es, current),
+                "generations": generations.generations(es, settings),
+            }
+        )
+
+
+@app.post("/api/admin/rollback", tags=["admin"], dependencies=[AdminDep])
+def admin_rollback(es: EsDep, settings: SettingsDep) -> JSONResponse:
+    """Points the alias back at the generation the last rebuild replaced
+    (``python -m indexer --rollback``)."""
+    with es_errors():
+        try:
+            left, now = generations.rollback(es, settings)
+        except generations.AdminError as exc:
+            raise Conflict(str(exc)) from exc
+    return JSONResponse({"alias": settings.alias, "current": now, "was": left})

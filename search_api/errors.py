@@ -2,7 +2,10 @@
 
 ApiError
 ├── BadRequest (400)          invalid or out-of-range parameters
+├── Unauthorized (401)        an admin endpoint without the token (security.py)
+├── Forbidden (403)           an admin endpoint while no token is set (security.py)
 ├── NotFound (404)            an unknown document, an unknown path
+├── Conflict (409)            an admin action the index's state does not allow
 └── ServiceUnavailable (503)  Elasticsearch down, or the index not built yet
 """
 
@@ -31,6 +34,11 @@ class BadRequest(ApiError):
 class NotFound(ApiError):
     status = 404
     code = "not_found"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
 
 
 class ServiceUnavailable(ApiError):

@@ -62,3 +62,19 @@ def test_the_cluster_variant_has_three_nodes_on_the_pinned_version():
         assert node["environment"]["discovery.seed_hosts"] == "es01,es02,es03"
         assert node["environment"]["node.name"] == name
     assert cluster["services"]["api"]["environment"]["ES_REPLICAS"] == "1"
+
+
+def test_the_secured_variant_has_security_on_and_takes_secrets_from_the_environment():
+    secure = yaml.safe_load((ROOT / "docker-compose.secure.yml").read_text(encoding="utf-8"))
+    services = secure["services"]
+    image = f"docker.elastic.co/elasticsearch/elasticsearch:{pinned_version()}"
+    assert services["elasticsearch"]["image"] == services["certs"]["image"] == image
+    es_env = services["elasticsearch"]["environment"]
+    assert es_env["xpack.security.enabled"] == es_env["xpack.security.http.ssl.enabled"] == "true"
+    assert es_env["ELASTIC_PASSWORD"].startswith("${ELASTIC_PASSWORD:?")
+    for name in ("api", "indexer"):
+        env = services[name]["environment"]
+        assert env["ES_URL"] == "https://elasticsearch:9200"
+        assert env["ES_CA_CERTS"] == "/certs/ca/ca.crt"
+        assert env["ES_PASSWORD"].startswith("${ELASTIC_PASSWORD:?")
+    assert services["api"]["environment"]["ADMIN_TOKEN"].startswith("${ADMIN_TOKEN:?")

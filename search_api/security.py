@@ -1,0 +1,108 @@
+"""Who may do what: a read-only public API, admin endpoints behind a token, and a request
+rate per client (a token bucket per client address, answered with 429 beyond it)."""
+
+import json
+import math
+import secrets
+import time
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from indexer.settings import Settings, get_settings
+from search_api.errors import ApiError, error_body
+
+LIMITED_PREFIX = "/api/"  # the page, its static files and the health checks are not limited
+MAX_CLIENTS = 10_000  # buckets kept; the oldest are dropped beyond it
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "admin_disabled"
+
+
+bearer = HTTPBearer(auto_error=False, description="the ADMIN_TOKEN of the settings")
+
+
+def require_admin(
+    settings: Annotated[Settings, Depends(get_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """Admin endpoints need ``Authorization: Bearer <ADMIN_TOKEN>``; with no token set they
+    are switched off."""
+    if not settings.admin_token:
+        raise Forbidden("admin endpoints are switched off: set ADMIN_TOKEN to use them")
+    given = credentials.credentials if credentials else ""
+    if not secrets.compare_digest(given.encode(), settings.admin_token.encode()):
+        raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required")
+
+
+class RateLimiter:
+    """Token buckets by client: ``rate`` requests per second, bursts of ``burst``."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, max(1, burst)
+        self.buckets: dict[str, tuple[float, float]] = {}  # client: (tokens, when)
+
+    def wait(self, client: str) -> float:
+        """0 when the request may go ahead (and it is counted), else the seconds until it may."""
+        now = time.monotonic()
+        tokens, then = self.buckets.pop(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.rate)
+        if len(self.buckets) >= MAX_CLIENTS:
+            del self.buckets[next(iter(self.buckets))]
+        if tokens >= 1:
+            self.buckets[client] = (tokens - 1, now)
+            return 0.0
+        self.buckets[client] = (tokens, now)
+        return (1 - tokens) / self.rate
+
+
+def limiter_from(settings: Settings) -> RateLimiter | None:
+    if settings.rate_limit <= 0:
+        return None
+    return RateLimiter(settings.rate_limit, settings.rate_burst)
+
+
+class RateLimitMiddleware:
+    """Plain ASGI (no per-request task, unlike BaseHTTPMiddleware): a 429 JSON error with
+    Retry-After for a client over its rate. The limiter lives on ``app.state.limiter`` (None
+    switches it off), read on every request."""
+
+    def __init__(self, app, state):
+        self.app, self.state = app, state
+
+    async def __call__(self, scope, receive, send):
+        limiter = getattr(self.state, "limiter", None)
+        if (
+            limiter is None
+            or scope["type"] != "http"
+            or not scope["path"].startswith(LIMITED_PREFIX)
+        ):
+            return await self.app(scope, receive, send)
+        client = scope["client"][0] if scope.get("client") else "unknown"
+        wait = limiter.wait(client)
+        if not wait:
+            return await self.app(scope, receive, send)
+        body = error_body(
+            "rate_limited", f"too many requests; at most {limiter.rate:g} per second per client"
+        )
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"retry-after", str(math.ceil(wait)).encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,177 @@
+"""Read-only public API, admin token, CORS, rate limiting, the Elasticsearch client's
+credentials, and no secrets in the repository."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import yaml
+from fastapi.routing import APIRoute
+
+from indexer.es import make_client
+from indexer.settings import Settings, get_settings
+from search_api.app import app
+from search_api.security import RateLimiter, limiter_from
+from tests.conftest import ROOT, client_for
+
+PUBLIC_METHODS = {"GET", "HEAD"}
+
+
+def test_the_public_api_is_read_only():
+    writes = [
+        (route.path, sorted(route.methods - PUBLIC_METHODS))
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.methods - PUBLIC_METHODS
+    ]
+    assert writes and all(path.startswith("/api/admin/") for path, _ in writes), writes
+    client = client_for(get_settings())
+    try:
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            response = client.request(method, "/api/search", params={"q": "x"})
+            assert response.status_code == 405
+            assert response.json()["error"]["code"] == "method_not_allowed"
+    finally:
+        app.dependency_overrides.clear()
+
+
+@pytest.mark.es
+def test_admin_endpoints_need_the_token(seed_index):
+    settings, _ = seed_index
+    off = client_for(settings)  # no ADMIN_TOKEN set: switched off
+    try:
+        response = off.get("/api/admin/generations")
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "admin_disabled"
+        assert off.post("/api/admin/rollback").status_code == 403
+    finally:
+        app.dependency_overrides.clear()
+
+    client = client_for(settings.model_copy(update={"admin_token": "a-test-token"}))
+    try:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "a-test-token"}):
+            response = client.get("/api/admin/generations", headers=headers)
+            assert response.status_code == 401, headers
+            assert response.json()["error"]["code"] == "unauthorized"
+        good = {"Authorization": "Bearer a-test-token"}
+        listing = client.get("/api/admin/generations", headers=good).json()
+        assert listing["current"] == listing["generations"][-1]
+        assert listing["current"].startswith(settings.alias)
+        # a first ingest has no previous generation to go back to
+        response = client.post("/api/admin/rollback", headers=good)
+        assert response.status_code == 409
+        assert "no previous generation" in response.json()["error"]["message"]
+    finally:
+        app.dependency_overrides.clear()
+
+
+def test_cors_is_closed_by_default():
+    assert get_settings().cors_origins == ""
+    client = client_for(get_settings())
+    try:
+        response = client.get("/healthz", headers={"Origin": "https://elsewhere.example"})
+        assert "access-control-allow-origin" not in response.headers
+    finally:
+        app.dependency_overrides.clear()
+
+
+def test_the_rate_limiter_allows_bursts_then_refills():
+    limiter = RateLimiter(rate=10, burst=3)
+    assert [limiter.wait("a") for _ in range(3)] == [0, 0, 0]
+    assert 0 < limiter.wait("a") <= 0.1
+    assert limiter.wait("b") == 0  # per client
+    time.sleep(0.15)
+    assert limiter.wait("a") == 0
+    assert limiter_from(Settings()) is not None  # on by default
+    assert limiter_from(Settings(rate_limit=0)) is None
+
+
+@pytest.fixture(scope="module")
+def configured_api(tmp_path_factory):
+    """The API as a user runs it, with CORS, a rate limit and an admin token from the
+    environment."""
+    port = 18000 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "API_PORT": str(port),
+        "CORS_ORIGINS": "https://newsroom.example, https://audit.example",
+        "RATE_LIMIT": "2",
+        "RATE_BURST": "5",
+    }
+    log = tmp_path_factory.mktemp("api") / "api.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "search_api"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{url}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"the API did not start: {log.read_text()}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_cors_origins_and_rate_limit_from_the_settings(configured_api):
+    allowed = httpx.get(
+        f"{configured_api}/api/suggest", headers={"Origin": "https://audit.example"}
+    )
+    assert allowed.headers["access-control-allow-origin"] == "https://audit.example"
+    other = httpx.get(f"{configured_api}/api/suggest", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+    statuses = [httpx.get(f"{configured_api}/api/suggest").status_code for _ in range(12)]
+    assert 429 in statuses
+    limited = httpx.get(f"{configured_api}/api/suggest")
+    assert limited.status_code == 429
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["retry-after"]) >= 1
+    assert httpx.get(f"{configured_api}/healthz").status_code == 200  # health is not limited
+
+
+def test_client_credentials_for_a_secured_cluster(tmp_path):
+    key = make_client(Settings(es_api_key="a2V5OnNlY3JldA=="))
+    assert key._headers["authorization"] == "ApiKey a2V5OnNlY3JldA=="
+    basic = make_client(Settings(es_username="search", es_password="pw"))
+    assert basic._headers["authorization"] == "Basic c2VhcmNoOnB3"  # search:pw
+    ca = tmp_path / "ca.crt"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=test-ca", "-keyout", str(tmp_path / "ca.key"), "-out", str(ca)],
+        check=True,
+        capture_output=True,
+    )
+    secured = make_client(Settings(es_url="https://es.example:9200", es_ca_certs=str(ca)))
+    node = secured.transport.node_pool.get()
+    assert node.config.ca_certs == str(ca)
+    assert node.config.scheme == "https"
+
+
+def tracked_files() -> list[str]:
+    out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_no_secrets_in_the_repository():
+    files = tracked_files()
+    if not files:
+        pytest.skip("not a git checkout")
+    assert not [f for f in files if f == ".env" or f.endswith("/.env")]
+    for name in [f for f in files if f.startswith("docker-compose")]:
+        compose = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+        for service in compose["services"].values():
+            env = service.get("environment", {})
+            for key, value in env.items() if isinstance(env, dict) else []:
+                if re.search(r"PASSWORD|TOKEN|API_KEY", key):
+                    # a secret comes from the user's environment, never written here
+                    assert re.fullmatch(r"\$\{\w+(:\?[^}]*)?\}", str(value)), (name, key)
