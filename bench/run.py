@@ -119,7 +119,13 @@ def peak_rss_mb(pid: int) -> float:
 def start_api(settings: Settings) -> tuple[subprocess.Popen, str, float]:
     """The API as users run it; returns the process, its URL and its cold start (s)."""
     port = free_port()
-    env = {**os.environ, "ES_INDEX_PREFIX": settings.es_index_prefix, "API_PORT": str(port)}
+    # no rate limit: every benchmark client shares one address
+    env = {
+        **os.environ,
+        "ES_INDEX_PREFIX": settings.es_index_prefix,
+        "API_PORT": str(port),
+        "RATE_LIMIT": "0",
+    }
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "search_api"],
@@ -175,12 +181,63 @@ def direct_body(path: str, params: dict) -> dict | None:
 
 
 def measure(client: httpx.Client, es, index: str, query: tuple, clients: int, rounds: int):
-    """API and direct latencies of one query (direct is None for the timeline, which the API
-    answers with its own request shape)."""
+    """API and direct latencies of one query, repeated (direct is None for the timeline, which
+    the API answers with its own request shape)."""
     _, path, params = query
     api = latency(lambda: client.get(path, params=params).raise_for_status(), clients, rounds)
     body = direct_body(path, params)
-    direct = latency(lambda: es.search(index=index, **body), clients, rounds) if body else None
+    direct = (
+        latency(lambda: es.search(index=index, request_cache=True, **body), clients, rounds)
+        if body
+        else None
+    )
+    return api, direct
+
+
+def distinct_searches(es, index: str, n: int) -> list[dict]:
+    """n different free-text searches (a project's name, in its year and district), so that no
+    answer can come from Elasticsearch's request cache: the cost of a search seen for the first
+    time. Drawn from projects in the index, so each one finds something."""
+    sample = es.search(
+        index=index,
+        size=10 * n,
+        source=["name", "year", "district"],
+        query={
+            "function_score": {
+                "query": {"term": {"kind": "project"}},
+                "random_score": {"seed": 7, "field": "_seq_no"},
+            }
+        },
+    )["hits"]["hits"]
+    searches = {
+        (h["_source"]["name"], h["_source"].get("year"), h["_source"].get("district")): None
+        for h in sample
+        if h["_source"].get("name")
+    }
+    found = [
+        {"q": name, **({"year": str(year)} if year else {}), **({"district": d} if d else {})}
+        for name, year, d in searches
+    ]
+    if len(found) < n:
+        raise RuntimeError(f"only {len(found)} distinct searches in the index; {n} needed")
+    return found[:n]
+
+
+def measure_distinct(client, es, index: str, searches: list[dict], clients: int, rounds: int):
+    """API and direct latencies over searches each sent once (the API gets one half, direct
+    the other, so neither warms the other's cache)."""
+    es.indices.clear_cache(index=index, request=True)  # an earlier run sent the same searches
+    api_set, direct_set = iter(searches[:rounds]), iter(searches[rounds : 2 * rounds])
+    api = latency(
+        lambda: client.get("/api/search", params=next(api_set)).raise_for_status(), clients, rounds
+    )
+    direct = latency(
+        lambda: es.search(
+            index=index, request_cache=True, **direct_body("/api/search", next(direct_set))
+        ),
+        clients,
+        rounds,
+    )
     return api, direct
 
 
@@ -193,30 +250,34 @@ def api_latency(settings: Settings, es, rounds: int) -> tuple[list[str], float, 
     process, url, cold = start_api(settings)
     lines = []
     limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+    searches = distinct_searches(es, settings.alias, 4 * rounds)
     try:
         with httpx.Client(base_url=url, timeout=30, limits=limits) as client:
             for _ in range(20):  # warm both paths
                 for _, path, params in QUERIES:
                     client.get(path, params=params)
-            for clients in (1, 16):
+            for n, clients in enumerate((1, 16)):
                 api_all, direct_all = [], []
                 for query in QUERIES:
                     api, direct = measure(client, es, settings.alias, query, clients, rounds)
                     api_all += api
                     direct_all += direct or []
-                    ratio = f"{percentiles(api)[0] / percentiles(direct)[0]:.2f}" if direct else "–"
-                    shown = ms(direct) if direct else "– (its own request shape)"
-                    lines.append(f"| {clients} | {query[0]} | {ms(api)} | {shown} | {ratio} |")
-                ratio = percentiles(api_all)[0] / percentiles(direct_all)[0]
-                lines.append(
-                    f"| {clients} | **all queries** | {ms(api_all)} | {ms(direct_all)} "
-                    f"| {ratio:.2f} |"
-                )
+                    lines.append(row(clients, query[0], api, direct))
+                lines.append(row(clients, "**all repeated queries**", api_all, direct_all))
+                fresh = searches[2 * n * rounds : 2 * (n + 1) * rounds]
+                api, direct = measure_distinct(client, es, settings.alias, fresh, clients, rounds)
+                lines.append(row(clients, "**each search different** (no cache)", api, direct))
         api_peak = peak_rss_mb(process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
     return lines, cold, api_peak
+
+
+def row(clients: int, name: str, api: list[float], direct: list[float] | None) -> str:
+    ratio = f"{percentiles(api)[0] / percentiles(direct)[0]:.2f}" if direct else "–"
+    shown = ms(direct) if direct else "– (its own request shape)"
+    return f"| {clients} | {name} | {ms(api)} | {shown} | {ratio} |"
 
 
 def corpus_report(title: str, paths: list[Path], es, rounds: int) -> list[str]:
@@ -320,6 +381,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument(
         "--rounds", type=int, default=200, help="requests per query and client count"
     )
+    parser.add_argument(
+        "--latency-only",
+        metavar="PREFIX",
+        help="only c and the API's part of d, on an index already built under this "
+        "ES_INDEX_PREFIX (for trying a change to the query quickly)",
+    )
     args = parser.parse_args(argv)
     # as many connections as the API gets from its clients, so neither side queues in a pool
     es = Elasticsearch(Settings().es_url, connections_per_node=32, request_timeout=60)
@@ -332,6 +399,21 @@ def main(argv: list[str]) -> None:
         f"Python {platform.python_version()}.",
         "",
     ]
+    if args.latency_only:
+        settings = Settings(es_index_prefix=args.latency_only)
+        lines, cold, api_peak = api_latency(settings, es, args.rounds)
+        report += [
+            f"API latency on the existing index {settings.alias} "
+            f"({es.count(index=settings.alias)['count']} records), ms p50 / p95 / p99:",
+            "",
+            "| clients | query | API | Elasticsearch direct | p50 ratio |",
+            "| --- | --- | --- | --- | --- |",
+            *lines,
+            "",
+            f"API cold start {cold:.2f} s, peak RSS {api_peak:.0f} MB.",
+        ]
+        print("\n".join(report))
+        return
     real = find_sources([str(SHARED / "realpdfs")]) if (SHARED / "realpdfs").is_dir() else []
     if real:
         report += corpus_report("Real PDFs (../shared/realpdfs)", real, es, args.rounds)

@@ -5,6 +5,7 @@ from elasticsearch import Elasticsearch
 
 from search_api.deps import es_errors
 from search_api.errors import NotFound
+from search_api.query import UNSHOWN
 
 DOCUMENT_FIELDS = (
     "title",
@@ -58,7 +59,7 @@ def list_documents(es: Elasticsearch, index: str, page: int, size: int) -> dict:
             sort=[{"year": "desc"}, {"department": "asc"}, {"document_id": "asc"}],
             from_=(page - 1) * size,
             size=size,
-            source_excludes=["text"],
+            source_excludes=UNSHOWN,
             track_total_hits=True,
         )
         docs = [_document(h["_source"]) for h in response["hits"]["hits"]]
@@ -84,7 +85,7 @@ def get_document(es: Elasticsearch, index: str, document_id: str) -> dict:
             index=index,
             query=_of_document(document_id, "document"),
             size=1,
-            source_excludes=["text"],
+            source_excludes=UNSHOWN,
         )
         hits = response["hits"]["hits"]
         if not hits:
@@ -113,7 +114,7 @@ def get_department(es: Elasticsearch, index: str, department: str) -> dict:
             query={"bool": {"filter": [of_department, {"term": {"kind": "document"}}]}},
             sort=[{"year": "desc"}],
             size=100,
-            source_excludes=["text"],
+            source_excludes=UNSHOWN,
         )
         if not documents["hits"]["hits"]:
             raise NotFound(f"no department named '{department}'")

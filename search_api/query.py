@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from indexer import segment
+from indexer.admin import TOKEN_FIELDS
 from indexer.model import KINDS
 from search_api.expand import Expansion, expansions
 
@@ -35,6 +36,9 @@ MAX_Q_LENGTH = 200
 MAX_SIZE = 100
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 SNIPPET_CHARS = 160
+# Left out of the hits' _source: the text (a snippet stands for it) and its segmented views,
+# which are as long again and would only be parsed to be dropped.
+UNSHOWN = ["text", *TOKEN_FIELDS]
 MIN_YEAR, MAX_YEAR = 1949, 2200
 
 
@@ -65,33 +69,30 @@ class SearchParams:
         return getattr(self, facet)
 
 
-def text_query(q: str, boost: float = 1.0) -> dict:
+def text_query(q: str, boost: float = 1.0, lean: bool = False) -> dict:
     """Three views of the text, each matched its own way (mappings/records.v2.json):
     jieba precise tokens (all words required), jieba search-mode tokens (recall), and the
     original text on the standard analyzer as a phrase (a safety net for segmentation misses).
+
+    A lean query (a related term's) keeps the precise tokens only: the recall clauses cost the
+    most on a large index (BENCHMARKS.md) and matter least for a term the user did not type.
     """
     q = q.strip()
     if not q:
         return {"match_all": {}}
     words = segment.joined(segment.tokens(q))
-    search_words = segment.joined(segment.search_tokens(q))
-    return {
-        "bool": {
-            "should": [
-                {"match": {"title_tokens": {"query": words, "operator": "and", "boost": 4}}},
-                {"match": {"text_tokens": {"query": words, "operator": "and", "boost": 2}}},
-                {
-                    "match": {
-                        "text_search": {"query": search_words, "minimum_should_match": "2<75%"}
-                    }
-                },
-                {"match_phrase": {"title": {"query": q, "boost": 2}}},
-                {"match_phrase": {"text": {"query": q}}},
-            ],
-            "minimum_should_match": 1,
-            "boost": boost,
-        }
-    }
+    should = [
+        {"match": {"title_tokens": {"query": words, "operator": "and", "boost": 4}}},
+        {"match": {"text_tokens": {"query": words, "operator": "and", "boost": 2}}},
+    ]
+    if not lean:
+        search_words = segment.joined(segment.search_tokens(q))
+        should += [
+            {"match": {"text_search": {"query": search_words, "minimum_should_match": "2<75%"}}},
+            {"match_phrase": {"title": {"query": q, "boost": 2}}},
+            {"match_phrase": {"text": {"query": q}}},
+        ]
+    return {"bool": {"should": should, "minimum_should_match": 1, "boost": boost}}
 
 
 def used_expansions(params: "SearchParams") -> list[Expansion]:
@@ -105,7 +106,10 @@ def expanded_query(params: "SearchParams") -> dict:
         return text_query(params.q)
     return {
         "dis_max": {
-            "queries": [text_query(params.q), *(text_query(e.query, e.weight) for e in extra)]
+            "queries": [
+                text_query(params.q),
+                *(text_query(e.query, e.weight, lean=True) for e in extra),
+            ]
         }
     }
 
@@ -265,7 +269,7 @@ def build_search(params: SearchParams, with_aggs: bool = True) -> dict:
         "from_": (params.page - 1) * params.size,
         "size": params.size,
         "track_total_hits": True,
-        "source_excludes": ["text"],
+        "source_excludes": UNSHOWN,
     }
     if with_aggs:
         body["aggs"] = facet_aggs(filters)

@@ -112,8 +112,11 @@ def run_search(es: Elasticsearch, index: str, params: SearchParams, cursor: str 
     """One page of hits: by page number, or (cursor) after the last hit of the previous page,
     which goes past the 10,000-hit window. Facets come with the first page."""
     if not cursor:
+        # The shard request cache keeps the result of the same search (facets included) until
+        # the index changes: repeated and popular searches skip the aggregations, which cost
+        # the most on a large index (BENCHMARKS.md).
         with es_errors():
-            response = es.search(index=index, **build_search(params))
+            response = es.search(index=index, request_cache=True, **build_search(params))
         return search_response(response, params)
     body = build_search(params, with_aggs=cursor == cursors.START)
     response, next_cursor = cursors.page(es, index, body, cursor)

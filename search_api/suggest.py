@@ -46,7 +46,7 @@ def suggest(es: Elasticsearch, index: str, q: str) -> dict:
     if not q:
         return {"q": q, "suggestions": []}
     with es_errors():
-        response = es.search(index=index, **suggest_body(q))
+        response = es.search(index=index, request_cache=True, **suggest_body(q))
     aggs = response["aggregations"]
 
     def ranked(buckets: list[dict], kind: str) -> list[dict]:

@@ -24,7 +24,7 @@ from elasticsearch import Elasticsearch
 
 from indexer.parse.names import normalize_name
 from search_api.deps import es_errors
-from search_api.query import SearchParams, name_query
+from search_api.query import UNSHOWN, SearchParams, name_query
 
 LINEAGE = Path(__file__).with_name("data") / "lineage.toml"
 MAX_PROJECTS = 500
@@ -125,8 +125,8 @@ def timeline(es: Elasticsearch, index: str, params: SearchParams) -> dict:
         },
         "size": MAX_PROJECTS,
         "sort": ["_score", {"year": "asc"}],
-        "source_excludes": ["text"],
+        "source_excludes": UNSHOWN,
     }
     with es_errors():
-        response = es.search(index=index, **body)
+        response = es.search(index=index, request_cache=True, **body)
     return {"q": params.q, "series": build_series(response["hits"]["hits"], load_lineage())}
