@@ -21,7 +21,16 @@ from search_api import export
 from search_api.deps import EsDep, SettingsDep, es_errors
 from search_api.documents import get_department, get_document, list_documents
 from search_api.errors import BadRequest, Conflict, error_response, install_error_handlers
-from search_api.query import MAX_Q_LENGTH, MAX_SIZE, MAX_WINDOW, SORTS, SearchParams, validate
+from search_api.query import (
+    FACET_SIZE,
+    MAX_FACET_SIZE,
+    MAX_Q_LENGTH,
+    MAX_SIZE,
+    MAX_WINDOW,
+    SORTS,
+    SearchParams,
+    validate,
+)
 from search_api.search import run_search
 from search_api.security import RateLimitMiddleware, limiter_from, require_admin
 from search_api.suggest import MAX_SUGGEST_Q, suggest
@@ -120,6 +129,9 @@ def common_params(
     expand: Annotated[
         bool, Query(description="also search the related terms of data/concepts.toml")
     ] = True,
+    facet_size: Annotated[
+        int, Query(ge=1, le=MAX_FACET_SIZE, description="values listed per facet")
+    ] = FACET_SIZE,
     cursor: Annotated[
         str,
         Query(

@@ -15,7 +15,8 @@ from search_api.expand import Expansion, expansions
 
 # Multi-select facets: each a keyword field, OR within a field, AND across fields
 FACETS = ("kind", "district", "year", "department", "unit", "level1", "level2")
-FACET_SIZE = 50
+FACET_SIZE = 50  # values per facet, by default
+MAX_FACET_SIZE = 500
 SORTS = {
     "relevance": [],
     "amount_desc": [{"amount_wan": {"order": "desc", "missing": "_last"}}],
@@ -64,6 +65,7 @@ class SearchParams:
     size: int = 10
     sort: str = "relevance"
     expand: bool = True
+    facet_size: int = FACET_SIZE
 
     def selected(self, facet: str) -> list:
         return getattr(self, facet)
@@ -204,14 +206,14 @@ def post_filter(filters: dict[str, dict]) -> dict | None:
     return {"bool": {"filter": list(filters.values())}} if filters else None
 
 
-def facet_aggs(filters: dict[str, dict]) -> dict:
+def facet_aggs(filters: dict[str, dict], size: int = FACET_SIZE) -> dict:
     """Multi-select facets: each facet's counts apply every selection except its own, so
     choosing 福田区 still shows how many hits 罗湖区 would add. The year histogram and the
     amount ranges describe the hits as selected."""
     aggs = {}
     for facet in FACETS:
         others = [f for name, f in filters.items() if name != facet]
-        terms = {"terms": {"field": facet, "size": FACET_SIZE}}
+        terms = {"terms": {"field": facet, "size": size}}
         aggs[facet] = {
             "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
             "aggs": {"values": terms},
@@ -272,7 +274,7 @@ def build_search(params: SearchParams, with_aggs: bool = True) -> dict:
         "source_excludes": UNSHOWN,
     }
     if with_aggs:
-        body["aggs"] = facet_aggs(filters)
+        body["aggs"] = facet_aggs(filters, params.facet_size)
     pf = post_filter(filters)
     if pf:
         body["post_filter"] = pf
@@ -289,6 +291,8 @@ def validate(params: SearchParams, deep: bool = False) -> str | None:
     bad_op = [o for o in params.op if o not in TARGET_OPS]
     if bad_op:
         return f"unknown op {bad_op[0]!r}; one of {' '.join(TARGET_OPS)}"
+    if not 1 <= params.facet_size <= MAX_FACET_SIZE:
+        return f"facet_size must be between 1 and {MAX_FACET_SIZE}"
     if len(params.q) > MAX_Q_LENGTH:
         return f"q is too long ({len(params.q)} characters; at most {MAX_Q_LENGTH})"
     if not deep and params.page * params.size > MAX_WINDOW:

@@ -111,6 +111,11 @@ def test_documents_list_with_record_counts(seed_api):
         {"year": "99999999999"},
         {"amount_min": "nan"},
         {"amount_min": "x"},
+        {"facet_size": 0},
+        {"facet_size": 501},
+        {"district": [f"区{n}" for n in range(51)]},
+        {"cursor": "x" * 4001},
+        {"q": "民", "cursor": "not-a-cursor"},
     ],
 )
 def test_bad_parameters_are_400_json(seed_api, params):

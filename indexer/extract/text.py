@@ -6,10 +6,21 @@ from indexer.extract.base import Extracted, ExtractionError, Page
 from indexer.textnorm import DecodeError, decode_bytes, normalize_text
 
 
+# A budget's text runs to a few hundred kilobytes; a file far beyond that is not one (a log, a
+# dump, several documents run together), and reading it whole would cost memory for nothing.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+
 class TextExtractor:
     extensions = (".txt", ".md")
 
     def extract(self, path: Path) -> Extracted:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise ExtractionError(
+                f"too large for one budget ({size / 2**20:.0f} MB; at most "
+                f"{MAX_TEXT_BYTES // 2**20} MB): split it into one file per document"
+            )
         data = path.read_bytes()
         if not data.strip():
             raise ExtractionError("the file is empty")
