@@ -58,6 +58,12 @@ test: es-up es-outage-up browser-deps
 bench: es-up browser-deps
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# Not part of `make test`: the long versions of the load test (32 clients for 60 s over the
+# real PDFs) and of the fuzzing (thousands of cases); several minutes.
+soak: es-up
+	$(PY) -m bench.load --clients 32 --seconds 60
+	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -p no:cacheprovider tests/test_fuzz.py $(PYTEST_ARGS)
+
 test-unit: install
 	$(PY) -m pytest -m "not es" $(PYTEST_ARGS)
 

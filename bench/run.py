@@ -116,8 +116,9 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_api(settings: Settings) -> tuple[subprocess.Popen, str, float]:
-    """The API as users run it; returns the process, its URL and its cold start (s)."""
+def start_api(settings: Settings, log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str, float]:
+    """The API as users run it (its output to ``log``); returns the process, its URL and its
+    cold start (s)."""
     port = free_port()
     # no rate limit: every benchmark client shares one address
     env = {
@@ -130,8 +131,8 @@ def start_api(settings: Settings) -> tuple[subprocess.Popen, str, float]:
     process = subprocess.Popen(
         [sys.executable, "-m", "search_api"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     while True:
@@ -195,7 +196,7 @@ def measure(client: httpx.Client, es, index: str, query: tuple, clients: int, ro
 
 
 def distinct_searches(es, index: str, n: int) -> list[dict]:
-    """n different free-text searches (a project's name, in its year and district), so that no
+    """Up to n different free-text searches (a project's name, in its year and district), so that no
     answer can come from Elasticsearch's request cache: the cost of a search seen for the first
     time. Drawn from projects in the index, so each one finds something."""
     sample = es.search(
@@ -218,8 +219,6 @@ def distinct_searches(es, index: str, n: int) -> list[dict]:
         {"q": name, **({"year": str(year)} if year else {}), **({"district": d} if d else {})}
         for name, year, d in searches
     ]
-    if len(found) < n:
-        raise RuntimeError(f"only {len(found)} distinct searches in the index; {n} needed")
     return found[:n]
 
 
@@ -251,6 +250,10 @@ def api_latency(settings: Settings, es, rounds: int) -> tuple[list[str], float, 
     lines = []
     limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
     searches = distinct_searches(es, settings.alias, 4 * rounds)
+    if len(searches) < 4 * rounds:
+        raise RuntimeError(
+            f"only {len(searches)} distinct searches in the index; {4 * rounds} needed"
+        )
     try:
         with httpx.Client(base_url=url, timeout=30, limits=limits) as client:
             for _ in range(20):  # warm both paths

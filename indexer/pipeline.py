@@ -323,6 +323,8 @@ class Progress:
         rate = self.done / elapsed
         eta = (self.total - self.done) / rate if rate else 0
         status = f"ERROR {outcome.error}" if outcome.error else f"{outcome.records} records"
+        if outcome.stale_removed:
+            status += f" ({outcome.stale_removed} earlier records removed)"
         print(
             f"[{self.done}/{self.total}] {outcome.path.name}: {status}  "
             f"({rate:.1f} files/s, {self.pages / elapsed:.1f} pages/s, "

@@ -26,6 +26,7 @@ from tests.conftest import ROOT, SAMPLES, client_for
 pytestmark = pytest.mark.es
 OUTAGE_URL = os.environ.get("ES_OUTAGE_URL")
 OUTAGE_DIR = os.environ.get("ES_OUTAGE_NODE_DIR")
+ADMIN_TOKEN = "outage-test-token"
 PATH_VALUES = {"department": "示例市数据管理局", "document_id": "0123456789abcdef", "fmt": "csv"}
 
 
@@ -39,7 +40,11 @@ def node(command: str) -> None:
 def outage_settings():
     if not (OUTAGE_URL and OUTAGE_DIR):
         pytest.skip("ES_OUTAGE_URL is not set: `make test` starts the second node this needs")
-    settings = Settings(es_url=OUTAGE_URL, es_index_prefix=f"outage-{uuid.uuid4().hex[:8]}")
+    settings = Settings(
+        es_url=OUTAGE_URL,
+        es_index_prefix=f"outage-{uuid.uuid4().hex[:8]}",
+        admin_token=ADMIN_TOKEN,  # so the admin endpoints get as far as Elasticsearch too
+    )
     if not is_reachable(make_client(settings)):
         node("up")
     yield settings
@@ -63,7 +68,11 @@ def api_paths() -> list[str]:
 
 
 def statuses(client) -> dict[str, int]:
-    return {path: client.get(path, params={"q": "民意速办"}).status_code for path in api_paths()}
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    return {
+        path: client.get(path, params={"q": "民意速办"}, headers=headers).status_code
+        for path in api_paths()
+    }
 
 
 def test_the_indexer_and_the_api_through_an_outage(outage_settings, monkeypatch):
