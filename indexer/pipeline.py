@@ -29,7 +29,7 @@ from indexer.extract import ExtractionError, extractor_for, supported_extensions
 from indexer.records import build_records, document_id
 
 CHUNK_SIZE = 1000  # records per bulk request (measured in BENCHMARKS.md)
-CHUNK_BYTES = 10 * 1024 * 1024
+CHUNK_CHARS = 4 * 1024 * 1024  # of JSON per bulk request: at most 12 MB of UTF-8
 
 
 @dataclass
@@ -266,7 +266,7 @@ def index_prepared(
                 lines += [action, line]
                 owners.append(doc_id)
                 size += len(line)
-                if len(lines) >= 2 * CHUNK_SIZE or size >= CHUNK_BYTES:
+                if len(lines) >= 2 * CHUNK_SIZE or size >= CHUNK_CHARS:
                     flush()
         flush()
     except Unavailable as exc:
