@@ -7,7 +7,9 @@ one way in a document and another way in a three-word query.
 jieba is the reference. rjieba (the jieba-rs binding: the same algorithm and dictionary format)
 cuts about twenty times faster; it is used when it is installed and cuts a check text exactly as
 jieba does (tests/test_segment.py proves the same on the whole corpus and the real PDFs).
-``BUDGET_SEGMENTER=jieba`` forces the reference.
+jieba's cuts of the check text are written down here (CHECK_CUTS; a test keeps them jieba's), so
+rjieba is checked without loading jieba, which takes about a second and 100 MB that the API and
+the indexer's workers then save. ``BUDGET_SEGMENTER=jieba`` forces the reference.
 """
 
 import logging
@@ -29,6 +31,16 @@ _SKIP = re.compile(r"^[\s\W_]+$")
 CHECK_TEXT = (
     "2024年深圳市福田区民意速办和智慧城市建设中心部门预算收入9,769.67万元,较2023年增加54.52万元。"
     "政务热线、12345热线和i深圳平台;一网通办、预算准备金及“三公”经费≥90%。"
+)
+# jieba's (precise, search-mode) cuts of CHECK_TEXT, tokens separated by spaces.
+CHECK_CUTS = (
+    "2024 年 深圳市 福田区 民意速办 和 智慧城市 建设 中心 部门预算 收入 9 , 769 . 67 万元 , 较 "
+    "2023 年 增加 54 . 52 万元 。 政务热线 、 12345 热线 和 i深圳 平台 ; 一网通办 、 预算准备金 "
+    "及 “ 三公 ” 经费 ≥ 90 % 。",
+    "2024 年 深圳 深圳市 福田 福田区 民意 速办 民意速办 和 智慧 城市 智慧城市 建设 中心 部门 预算 "
+    "部门预算 收入 9 , 769 . 67 万元 , 较 2023 年 增加 54 . 52 万元 。 政务 热线 政务热线 、 "
+    "12345 热线 和 深圳 i深圳 平台 ; 网通 一网通 一网通办 、 预算 准备 准备金 预算准备金 及 “ "
+    "三公 ” 经费 ≥ 90 % 。",
 )
 
 
@@ -67,18 +79,19 @@ def rjieba_cutters() -> tuple[Callable[[str], list[str]], Callable[[str], list[s
 
 
 def cutters() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
-    """The (precise, search) cut functions: rjieba where it agrees with jieba, else jieba."""
+    """The (precise, search) cut functions: rjieba where it cuts the check text as jieba does,
+    else jieba."""
     global _cutters, _backend
     if _cutters is None:
         with _lock:
             if _cutters is None:
-                reference = jieba_cutters()
                 fast = None if os.environ.get("BUDGET_SEGMENTER") == "jieba" else rjieba_cutters()
                 agrees = fast is not None and all(
-                    f(CHECK_TEXT) == r(CHECK_TEXT) for f, r in zip(fast, reference, strict=True)
+                    " ".join(cut(CHECK_TEXT)) == expected
+                    for cut, expected in zip(fast, CHECK_CUTS, strict=True)
                 )
                 _backend = "rjieba" if agrees else "jieba"
-                _cutters = fast if agrees else reference
+                _cutters = fast if agrees else jieba_cutters()
     return _cutters
 
 

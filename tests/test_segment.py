@@ -44,3 +44,16 @@ def test_the_fast_segmenter_is_chosen_only_when_it_agrees(monkeypatch):
     monkeypatch.setenv("BUDGET_SEGMENTER", "jieba")
     assert segment.backend() == "jieba"
     monkeypatch.setattr(segment, "_cutters", None)  # restored by monkeypatch afterwards
+
+
+def test_the_written_down_check_cuts_are_jiebas_own():
+    """cutters() trusts rjieba by comparing with CHECK_CUTS instead of loading jieba."""
+    for cut, expected in zip(segment.jieba_cutters(), segment.CHECK_CUTS, strict=True):
+        assert " ".join(cut(segment.CHECK_TEXT)) == expected
+
+
+def test_rjieba_is_refused_when_it_cuts_the_check_text_otherwise(monkeypatch):
+    monkeypatch.setattr(segment, "_cutters", None)
+    monkeypatch.setattr(segment, "CHECK_CUTS", ("a different cut", "of the check text"))
+    assert segment.backend() == "jieba"
+    monkeypatch.setattr(segment, "_cutters", None)  # restored by monkeypatch afterwards

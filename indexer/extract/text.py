@@ -5,7 +5,6 @@ from pathlib import Path
 from indexer.extract.base import Extracted, ExtractionError, Page
 from indexer.textnorm import DecodeError, decode_bytes, normalize_text
 
-
 # A budget's text runs to a few hundred kilobytes; a file far beyond that is not one (a log, a
 # dump, several documents run together), and reading it whole would cost memory for nothing.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
