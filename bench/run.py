@@ -116,16 +116,18 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_api(settings: Settings, log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str, float]:
-    """The API as users run it (its output to ``log``); returns the process, its URL and its
-    cold start (s)."""
+def start_api(
+    settings: Settings, log=subprocess.DEVNULL, env: dict | None = None
+) -> tuple[subprocess.Popen, str, float]:
+    """The API as users run it, with its output to ``log`` and ``env`` added to its
+    environment; returns the process, its URL and its cold start (s)."""
     port = free_port()
-    # no rate limit: every benchmark client shares one address
     env = {
         **os.environ,
         "ES_INDEX_PREFIX": settings.es_index_prefix,
         "API_PORT": str(port),
-        "RATE_LIMIT": "0",
+        "RATE_LIMIT": "0",  # unless env says otherwise: all benchmark clients share an address
+        **(env or {}),
     }
     started = time.perf_counter()
     process = subprocess.Popen(

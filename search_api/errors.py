@@ -3,7 +3,7 @@
 ApiError
 ├── BadRequest (400)          invalid or out-of-range parameters
 ├── Unauthorized (401)        an admin endpoint without the token (security.py)
-├── Forbidden (403)           an admin endpoint while no token is set (security.py)
+├── AdminDisabled (403)       an admin endpoint while no token is set (security.py)
 ├── NotFound (404)            an unknown document, an unknown path
 ├── Conflict (409)            an admin action the index's state does not allow
 └── ServiceUnavailable (503)  Elasticsearch down, or the index not built yet
@@ -29,6 +29,16 @@ class ApiError(Exception):
 class BadRequest(ApiError):
     status = 400
     code = "bad_request"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+
+class AdminDisabled(ApiError):
+    status = 403
+    code = "admin_disabled"
 
 
 class NotFound(ApiError):

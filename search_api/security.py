@@ -11,20 +11,10 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from indexer.settings import Settings, get_settings
-from search_api.errors import ApiError, error_body
+from search_api.errors import AdminDisabled, Unauthorized, error_body
 
 LIMITED_PREFIX = "/api/"  # the page, its static files and the health checks are not limited
 MAX_CLIENTS = 10_000  # buckets kept; the oldest are dropped beyond it
-
-
-class Unauthorized(ApiError):
-    status = 401
-    code = "unauthorized"
-
-
-class Forbidden(ApiError):
-    status = 403
-    code = "admin_disabled"
 
 
 bearer = HTTPBearer(auto_error=False, description="the ADMIN_TOKEN of the settings")
@@ -37,7 +27,7 @@ def require_admin(
     """Admin endpoints need ``Authorization: Bearer <ADMIN_TOKEN>``; with no token set they
     are switched off."""
     if not settings.admin_token:
-        raise Forbidden("admin endpoints are switched off: set ADMIN_TOKEN to use them")
+        raise AdminDisabled("admin endpoints are switched off: set ADMIN_TOKEN to use them")
     given = credentials.credentials if credentials else ""
     if not secrets.compare_digest(given.encode(), settings.admin_token.encode()):
         raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required")

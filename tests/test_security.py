@@ -1,22 +1,23 @@
 """Read-only public API, admin token, CORS, rate limiting, the Elasticsearch client's
 credentials, and no secrets in the repository."""
 
-import os
 import re
 import subprocess
-import sys
 import time
+import uuid
 
 import httpx
 import pytest
 import yaml
 from fastapi.routing import APIRoute
 
+from bench.run import start_api
+from indexer.admin import drop_index
 from indexer.es import make_client
 from indexer.settings import Settings, get_settings
 from search_api.app import app
 from search_api.security import RateLimiter, limiter_from
-from tests.conftest import ROOT, client_for
+from tests.conftest import ROOT, SAMPLES, client_for, quiet_ingest
 
 PUBLIC_METHODS = {"GET", "HEAD"}
 
@@ -90,38 +91,28 @@ def test_the_rate_limiter_allows_bursts_then_refills():
 
 
 @pytest.fixture(scope="module")
-def configured_api(tmp_path_factory):
-    """The API as a user runs it, with CORS, a rate limit and an admin token from the
+def configured_api(es, tmp_path_factory):
+    """The API as a user runs it, over the samples, with CORS origins and a rate limit from the
     environment."""
-    port = 18000 + os.getpid() % 1000
+    settings = Settings(es_index_prefix=f"test-security-{uuid.uuid4().hex[:8]}")
+    quiet_ingest([SAMPLES], settings, es)
     env = {
-        **os.environ,
-        "API_PORT": str(port),
         "CORS_ORIGINS": "https://newsroom.example, https://audit.example",
         "RATE_LIMIT": "2",
         "RATE_BURST": "5",
     }
-    log = tmp_path_factory.mktemp("api") / "api.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "search_api"], cwd=ROOT, env=env, stdout=out, stderr=out
-        )
-    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path_factory.mktemp("api") / "api.log").open("w")
+    process, url, _ = start_api(settings, log, env)
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"the API did not start: {log.read_text()}")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
+        drop_index(es, settings)
 
 
+@pytest.mark.es
 def test_cors_origins_and_rate_limit_from_the_settings(configured_api):
     allowed = httpx.get(
         f"{configured_api}/api/suggest", headers={"Origin": "https://audit.example"}
