@@ -14,7 +14,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import Elasticsearch
 
 from indexer.settings import Settings
 
@@ -135,9 +135,5 @@ def rollback(es: Elasticsearch, settings: Settings) -> tuple[str, str]:
 
 def drop_index(es: Elasticsearch, settings: Settings) -> None:
     """Deletes every generation of the alias (tests use it to clean up)."""
-    try:
-        names = generations(es, settings)
-    except NotFoundError:
-        return
-    for name in names:
+    for name in generations(es, settings):
         es.indices.delete(index=name)

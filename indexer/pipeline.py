@@ -24,12 +24,22 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from indexer import segment
 from indexer.admin import load_mapping
-from indexer.bulk import record_source
 from indexer.extract import ExtractionError, extractor_for, supported_extensions
+from indexer.model import Record
 from indexer.records import build_records, document_id
 
 CHUNK_SIZE = 1000  # records per bulk request (measured in BENCHMARKS.md)
 CHUNK_CHARS = 4 * 1024 * 1024  # of JSON per bulk request: at most 12 MB of UTF-8
+
+
+def record_source(record: Record) -> dict:
+    """A record as stored: its fields plus its segmented views."""
+    source = record.model_dump(mode="json")
+    source["title_tokens"] = segment.joined(segment.tokens(record.title))
+    source["title_search"] = segment.joined(segment.search_tokens(record.title))
+    source["text_tokens"] = segment.joined(segment.tokens(record.text))
+    source["text_search"] = segment.joined(segment.search_tokens(record.text))
+    return source
 
 
 @dataclass

@@ -3,12 +3,13 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from indexer.admin import ensure_index
-from indexer.bulk import write_records
 from indexer.model import Record
+from indexer.pipeline import Prepared, index_prepared, record_source
 from search_api.timeline import Lineage, build_series
 from tests.conftest import client_for
 
@@ -95,7 +96,8 @@ def big_api(es):
         Record(id=f"r{i}", kind="line_item", document_id="big", title=f"行 {i}", year=2024)
         for i in range(10_500)
     )
-    write_records(es, records, index)
+    big = Prepared(path=Path("big"), sources=[(r.id, record_source(r)) for r in records])
+    index_prepared(es, index, [big], lambda _: None, replace=False)
     es.indices.refresh(index=index)
     yield client_for(settings)
     es.indices.delete(index=index)
