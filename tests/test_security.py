@@ -98,7 +98,7 @@ def configured_api(es, tmp_path_factory):
     quiet_ingest([SAMPLES], settings, es)
     env = {
         "CORS_ORIGINS": "https://newsroom.example, https://audit.example",
-        "RATE_LIMIT": "2",
+        "RATE_LIMIT": "0.01",  # a token per 100 s: none comes back during the test
         "RATE_BURST": "5",
     }
     log = (tmp_path_factory.mktemp("api") / "api.log").open("w")
