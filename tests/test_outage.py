@@ -10,6 +10,7 @@ import os
 import subprocess
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
@@ -47,6 +48,12 @@ def outage_settings():
     )
     if not is_reachable(make_client(settings)):
         node("up")
+    pid_file = Path(OUTAGE_DIR) / "es.pid"
+    if not pid_file.is_file() or not Path(f"/proc/{pid_file.read_text().strip()}").exists():
+        pytest.fail(
+            f"the node answering at {OUTAGE_URL} was not started from {OUTAGE_DIR}, so this "
+            "test cannot stop it: stop that node (an earlier checkout's?) and run `make test`"
+        )
     yield settings
     es = make_client(settings)
     if not is_reachable(es):
