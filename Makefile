@@ -15,7 +15,7 @@ SHARED := ../shared
 # else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs),samples)
 
-.PHONY: install browser-deps run serve test test-unit bench soak es-up es-down es-status es-outage-up index lint clean
+.PHONY: install browser-deps run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
@@ -57,6 +57,11 @@ test: es-up es-outage-up browser-deps
 # Not part of `make test`: many minutes (generates 10,000 synthetic documents once, in .bench/).
 bench: es-up browser-deps
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Not part of `make test`: the parser alone over every document in ../shared, measured against
+# the goldens read by eye; writes EXTRACTION.md (a few minutes; no Elasticsearch needed).
+eval: install
+	$(PY) -m bench.eval $(EVAL_ARGS)
 
 # Not part of `make test`: the long versions of the load test (32 clients for 60 s over the
 # real PDFs) and of the fuzzing (thousands of cases); several minutes.

@@ -419,7 +419,8 @@ def main(argv: list[str]) -> None:
         ]
         print("\n".join(report))
         return
-    real = find_sources([str(SHARED / "realpdfs")]) if (SHARED / "realpdfs").is_dir() else []
+    realpdfs = SHARED / "realpdfs"
+    real = [s.path for s in find_sources([str(realpdfs)])] if realpdfs.is_dir() else []
     if real:
         report += corpus_report("Real PDFs (../shared/realpdfs)", real, es, args.rounds)
         report += [
@@ -444,7 +445,7 @@ def main(argv: list[str]) -> None:
                 ],
                 check=True,
             )
-        synthetic = find_sources([str(folder)])
+        synthetic = [s.path for s in find_sources([str(folder)])]
         report += corpus_report(
             f"Synthetic corpus ({len(synthetic)} documents)", synthetic, es, args.rounds
         )

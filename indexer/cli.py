@@ -31,6 +31,7 @@ from indexer.es import is_reachable, make_client
 from indexer.pipeline import (
     BulkLoad,
     FileOutcome,
+    Limits,
     Progress,
     Retry,
     default_workers,
@@ -39,16 +40,21 @@ from indexer.pipeline import (
     remove_stale,
 )
 from indexer.settings import Settings, get_settings
-from indexer.sources import UsageError, find_sources
+from indexer.sources import SourceFile, UsageError, find_sources, source_key
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 @dataclass
 class FileResult:
-    path: Path
+    source: SourceFile
     records: int = 0
     error: str | None = None
+    bug: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
 
 
 @dataclass
@@ -70,18 +76,25 @@ class Report:
             f"indexed {ok} of {len(self.files)} files, {self.records} records, "
             f"in {self.seconds:.1f} s"
         ]
-        lines += [f"  FAILED {f.path}: {f.error}" for f in self.failed]
+        lines += [f"  FAILED {f.source.name}: {f.error}" for f in self.failed]
+        bugs = sum(f.bug for f in self.failed)
+        if bugs:
+            lines.append(
+                f"  {bugs} of these failed on an unexpected error (likely a bug in the "
+                "indexer: the tracebacks are above); please report them"
+            )
         return "\n".join(lines)
 
 
 def ingest(
-    paths: list[Path],
+    paths: list[SourceFile],
     settings: Settings,
     es: Elasticsearch,
     out=None,
     workers: int | None = None,
     index: str | None = None,
     retry: Retry | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen
 ) -> Report:
     """Indexes every file (pipeline.py: prepared in parallel, bulk requests across files) into
     ``index`` (default: the alias's index, created when missing), reporting progress on ``out``
@@ -99,25 +112,27 @@ def ingest(
     progress = Progress(len(paths), out)
 
     def on_file(outcome: FileOutcome) -> None:
-        report.files.append(FileResult(outcome.path, outcome.records, outcome.error))
+        report.files.append(FileResult(outcome.source, outcome.records, outcome.error, outcome.bug))
         progress.file(outcome)
 
     with BulkLoad(es, index, settings.es_replicas):
-        files = prepared_files(paths, workers or default_workers())
+        files = prepared_files(paths, workers or default_workers(), limits)
         stopped = index_prepared(es, index, files, on_file, retry, replace=replace)
         files.close()  # stops the worker processes when the run stopped early
     if stopped:
         reported = {f.path for f in report.files}
         report.files += [
-            FileResult(path, error=f"not indexed: {stopped}")
-            for path in paths
-            if path not in reported
+            FileResult(source, error=f"not indexed: {stopped}")
+            for source in paths
+            if source.path not in reported
         ]
     report.seconds = time.monotonic() - started
     return report
 
 
-def rebuild(paths: list[Path], settings: Settings, es: Elasticsearch, workers: int) -> int:
+def rebuild(
+    paths: list[SourceFile], settings: Settings, es: Elasticsearch, workers: int, limits: Limits
+) -> int:
     """Builds a new generation from the files; the alias moves to it only when every file was
     indexed. Until then, and whatever happens, searches keep the current generation."""
     new = new_generation(es, settings)
@@ -126,7 +141,7 @@ def rebuild(paths: list[Path], settings: Settings, es: Elasticsearch, workers: i
         file=sys.stderr,
     )
     try:
-        report = ingest(paths, settings, es, workers=workers, index=new)
+        report = ingest(paths, settings, es, workers=workers, index=new, limits=limits)
     except BaseException:
         es.options(ignore_status=404).indices.delete(index=new)
         raise
@@ -156,8 +171,8 @@ def remove(arguments: list[str], settings: Settings, es: Elasticsearch) -> int:
         return EXIT_USAGE
     missing = 0
     for argument in arguments:
-        path = str(Path(argument).resolve())
-        removed = remove_stale(es, index, path, keep=set())
+        path = Path(argument).resolve()
+        removed = remove_stale(es, index, source_key(path), keep=set())
         if removed:
             print(f"removed {removed} records of {path}", file=sys.stderr)
         else:
@@ -196,17 +211,35 @@ def main(argv: list[str] | None = None) -> int:
         default=default_workers(),
         help="processes preparing files in parallel (default: one per CPU core)",
     )
+    parser.add_argument(
+        "--file-timeout",
+        type=float,
+        default=Limits.seconds,
+        metavar="SECONDS",
+        help="fail a file that takes longer than this to read, and go on (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--file-memory",
+        type=int,
+        default=Limits.memory_mb,
+        metavar="MB",
+        help="memory each worker process may use; a file needing more fails (default: "
+        "%(default)d, 0 for no limit)",
+    )
     args = parser.parse_args(argv)
     # A plain kill (SIGTERM) unwinds like Ctrl-C, so a rebuild deletes its partial generation.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.file_timeout <= 0 or args.file_memory < 0:
+        parser.error("--file-timeout must be positive and --file-memory at least 0")
+    limits = Limits(seconds=args.file_timeout, memory_mb=args.file_memory)
     if args.rollback and args.paths:
         parser.error("--rollback takes no PATH")
     if not args.rollback and not args.paths:
         parser.error("give at least one PATH")
     settings = get_settings()
-    paths: list[Path] = []
+    paths: list[SourceFile] = []
     if not (args.rollback or args.remove):
         try:
             paths = find_sources(args.paths)
@@ -237,8 +270,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         if args.rebuild:
-            return rebuild(paths, settings, es, args.workers)
-        report = ingest(paths, settings, es, workers=args.workers)
+            return rebuild(paths, settings, es, args.workers, limits)
+        report = ingest(paths, settings, es, workers=args.workers, limits=limits)
     except AdminError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

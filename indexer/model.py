@@ -1,7 +1,7 @@
 """The record model shared by the indexer and the API.
 
 Everything searchable is a Record with a ``kind`` (API.md, "Records"). The mapping in
-mappings/records.v2.json must agree with these fields; tests/test_mapping.py checks that.
+mappings/records.v3.json must agree with these fields; tests/test_mapping.py checks that.
 """
 
 from typing import Literal
@@ -44,9 +44,16 @@ class Change(BaseModel):
     pct: float | None = None
 
 
+DocType = Literal["部门预算", "单位预算", "部门决算", "单位决算", "other"]
+Level = Literal["中央", "省级", "市级", "区县级"]
+
+
 class DocumentMeta(BaseModel):
     """What a document says about itself; copied onto each of its records."""
 
+    doc_type: DocType | None = None
+    province: str | None = None
+    level: Level | None = None
     department: str | None = None
     unit: str | None = None
     units: list[str] = []
@@ -65,13 +72,19 @@ class Record(BaseModel):
     text: str = ""
     position: int = 0
     # copied from the document
+    doc_type: DocType | None = None
     department: str | None = None
     unit: str | None = None
-    district: str | None = None
+    province: str | None = None
     city: str | None = None
+    district: str | None = None
+    place: str | None = None  # "city/district": the district facet, never merging 市本级s
+    level: Level | None = None
     year: int | None = None
-    source_file: str | None = None
+    source_file: str | None = None  # relative to the folder indexed, never a server path
+    source_key: str | None = None  # the file on the indexing machine (sources.source_key)
     page: int | None = None
+    bbox: list[float] | None = None  # [x0, top, x1, bottom] on the page, in PDF points
     path: list[str] = []
     # document
     units: list[str] = []

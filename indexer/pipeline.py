@@ -13,10 +13,17 @@ files were not indexed.
 
 import json
 import os
+import resource
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+import traceback
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +32,10 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from indexer import segment
 from indexer.admin import load_mapping
 from indexer.extract import ExtractionError, extractor_for, supported_extensions
+from indexer.extract.pdf import raised_by_pdf_library
 from indexer.model import Record
 from indexer.records import build_records, document_id
+from indexer.sources import SourceFile
 
 CHUNK_SIZE = 1000  # records per bulk request (measured in BENCHMARKS.md)
 CHUNK_CHARS = 4 * 1024 * 1024  # of JSON per bulk request: at most 12 MB of UTF-8
@@ -46,66 +55,182 @@ def record_source(record: Record) -> dict:
 class Prepared:
     """One file, ready to index: its records' bulk sources, or why it could not be read."""
 
-    path: Path
+    source: SourceFile
     sources: list[tuple[str, dict]] = field(default_factory=list)  # (id, _source)
     pages: int = 0
     error: str | None = None
+    bug: bool = False  # the error was an unexpected exception (its traceback was logged)
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
 
 
-def prepare(path: Path) -> Prepared:
-    """Extracts, parses and segments one file (runs in a worker process)."""
-    prepared = Prepared(path=path)
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost before it is failed instead of holding up the run: wall-clock
+    seconds to prepare it, and the address space of the worker process preparing it."""
+
+    seconds: float = 600.0
+    memory_mb: int = 8192
+
+
+class FileTimeout(Exception):
+    """Raised inside a worker when one file's time limit runs out."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raises FileTimeout in this (main) thread after ``seconds``; a no-op elsewhere."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(*_):
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
+    """Extracts, parses and segments one file (runs in a worker process). Nothing it raises
+    escapes: a problem with the file, a library's surprise, a recursion or memory blow-up or
+    the time limit each fail this file only, with the reason."""
+    if isinstance(source, Path):
+        source = SourceFile.of(source)
+    prepared = Prepared(source=source)
+    try:
+        with time_limit(limits.seconds):
+            _prepare(prepared)
+    except FileTimeout:
+        prepared.error = (
+            f"took longer than the per-file limit of {limits.seconds:g} s (--file-timeout)"
+        )
+    except ExtractionError as exc:
+        prepared.error = str(exc)
+    except OSError as exc:
+        prepared.error = f"cannot read the file: {exc.strerror or exc}"
+    except RecursionError:
+        prepared.error = "too deeply nested to read (a self-referencing PDF object?)"
+    except MemoryError:
+        prepared.error = f"needed more than the per-worker memory limit of {limits.memory_mb} MB"
+    except Exception as exc:  # noqa: BLE001 - one file's surprise never ends the run
+        if raised_by_pdf_library(exc):
+            prepared.error = f"broken PDF: {type(exc).__name__}: {exc}"
+        else:
+            prepared.error = f"unexpected error (a bug?): {type(exc).__name__}: {exc}"
+            prepared.bug = True
+            print(f"traceback for {source.path}:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+    if prepared.error:
+        prepared.sources = []
+    return prepared
+
+
+def _prepare(prepared: Prepared) -> None:
+    path = prepared.path
     extractor = extractor_for(path)
     if extractor is None:
         allowed = ", ".join(sorted(supported_extensions()))
         prepared.error = f"unsupported file type '{path.suffix}' (supported: {allowed})"
-        return prepared
-    try:
-        doc_id = document_id(path)
-        extracted = extractor.extract(path)
-    except ExtractionError as exc:
-        prepared.error = str(exc)
-        return prepared
-    except OSError as exc:
-        prepared.error = f"cannot read the file: {exc.strerror or exc}"
-        return prepared
+        return
+    doc_id = document_id(path)
+    extracted = extractor.extract(path)
     prepared.pages = len(extracted.pages)
-    prepared.sources = [(r.id, record_source(r)) for r in build_records(path, doc_id, extracted)]
-    return prepared
+    records = build_records(path, doc_id, extracted, name=prepared.source.name)
+    prepared.sources = [(r.id, record_source(r)) for r in records]
 
 
-def _init_worker() -> None:
+def _init_worker(memory_mb: int) -> None:
+    # A file that needs more memory than this fails with MemoryError in its worker, instead
+    # of the machine's OOM killer taking the worker (or something else) down.
+    if memory_mb > 0:
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     segment.cutters()  # load the dictionary once per worker, not once per file
 
 
-def prepared_files(paths: list[Path], workers: int) -> Iterator[Prepared]:
-    """Prepared files in completion order, at most 2 × workers in flight."""
+def prepared_files(
+    sources: Iterable[SourceFile | Path], workers: int, limits: Limits = Limits()
+) -> Iterator[Prepared]:
+    """Prepared files in completion order, at most 2 × workers in flight.
+
+    A worker process that dies (a crash in a C library, the OOM killer) takes every file in
+    flight with it; those files are then prepared again one at a time, and the one that kills
+    its worker alone is failed with that reason.
+    """
+    files = [s if isinstance(s, SourceFile) else SourceFile.of(s) for s in sources]
     if workers <= 1:
-        yield from map(prepare, paths)
+        yield from (prepare(source, limits) for source in files)
         return
-    pending = iter(paths)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
-        running: set[Future] = set()
-        for path in pending:
-            running.add(pool.submit(prepare, path))
-            if len(running) >= 2 * workers:
-                break
+    pending = deque(files)
+    while pending:
+        suspects = yield from _run_pool(pending, workers, limits)
+        for suspect in suspects:
+            if (yield from _run_pool(deque([suspect]), 1, limits)):
+                yield Prepared(
+                    source=suspect,
+                    error="its worker process died while reading it (a crash, or killed "
+                    "for memory)",
+                )
+
+
+def _run_pool(
+    pending: deque[SourceFile], workers: int, limits: Limits
+) -> Generator[Prepared, None, list[SourceFile]]:
+    """Runs files from ``pending`` through a new pool until it is empty, or until a worker
+    dies (which breaks the pool): then returns the files that were in flight, to be tried
+    again; files not yet sent stay in ``pending``."""
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(limits.memory_mb,)
+    ) as pool:
+        running: dict[Future, SourceFile] = {}
+
+        def submit() -> bool:
+            if not pending:
+                return True
+            source = pending.popleft()
+            try:
+                running[pool.submit(prepare, source, limits)] = source
+            except BrokenProcessPool:
+                pending.appendleft(source)
+                return False
+            return True
+
+        for _ in range(2 * workers):
+            submit()
         while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
-                next_path = next(pending, None)
-                if next_path is not None:
-                    running.add(pool.submit(prepare, next_path))
+                source = running.pop(future)
+                try:
+                    prepared = future.result()
+                except BrokenProcessPool:
+                    return [source, *running.values()]
+                yield prepared
+                if not submit():
+                    return list(running.values())
+    return []
 
 
 @dataclass
 class FileOutcome:
-    path: Path
+    source: SourceFile
     records: int = 0
     pages: int = 0
     error: str | None = None
+    bug: bool = False  # failed by an unexpected exception: likely a bug, counted apart
     stale_removed: int = 0  # records of an earlier version of the file, deleted
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
 
 
 @dataclass
@@ -160,16 +285,16 @@ def send_chunk(es: Elasticsearch, lines: list[str], retry: Retry) -> list[dict]:
         waited, delay = waited + delay, min(delay * 2, retry.longest)
 
 
-def stale_ids(es: Elasticsearch, index: str, source_file: str, keep: set[str]) -> list[str]:
-    """Ids of the records of ``source_file`` that are not in ``keep``: an earlier version of
-    the file, or records a changed parser no longer makes.
+def stale_ids(es: Elasticsearch, index: str, source_key: str, keep: set[str]) -> list[str]:
+    """Ids of the records of the file ``source_key`` names that are not in ``keep``: an earlier
+    version of the file, or records a changed parser no longer makes.
 
     Records just written may not be searchable yet and an overwritten id may still show its
     old version, so ``keep`` is excluded by id rather than by any field of the records.
     """
     query = {
         "bool": {
-            "filter": [{"term": {"source_file": source_file}}],
+            "filter": [{"term": {"source_key": source_key}}],
             "must_not": [{"ids": {"values": sorted(keep)}}] if keep else [],
         }
     }
@@ -191,10 +316,10 @@ def stale_ids(es: Elasticsearch, index: str, source_file: str, keep: set[str]) -
         after = page[-1]["sort"]
 
 
-def remove_stale(es: Elasticsearch, index: str, source_file: str, keep: set[str]) -> int:
+def remove_stale(es: Elasticsearch, index: str, source_key: str, keep: set[str]) -> int:
     """Deletes the stale records of a file (stale_ids) in bulk, since delete_by_query is not on
     the server core; returns how many."""
-    stale = stale_ids(es, index, source_file, keep)
+    stale = stale_ids(es, index, source_key, keep)
     for start in range(0, len(stale), CHUNK_SIZE):
         es.options(request_timeout=BULK_TIMEOUT).bulk(
             operations=[
@@ -243,7 +368,7 @@ def index_prepared(
         outcome = entry.outcome
         if replace and outcome.error is None:
             try:
-                outcome.stale_removed = remove_stale(es, index, str(outcome.path), entry.ids)
+                outcome.stale_removed = remove_stale(es, index, outcome.source.key, entry.ids)
             except (ApiError, TransportError) as exc:
                 outcome.error = f"indexed, but its earlier records could not be removed: {exc}"
         on_file(outcome)
@@ -259,13 +384,16 @@ def index_prepared(
 
     try:
         for prepared in files:
-            outcome = FileOutcome(prepared.path, pages=prepared.pages, error=prepared.error)
+            outcome = FileOutcome(
+                prepared.source, pages=prepared.pages, error=prepared.error, bug=prepared.bug
+            )
             if prepared.error or not prepared.sources:
                 on_file(outcome)
                 continue
             doc_id = prepared.sources[0][1]["document_id"]
             if doc_id in in_flight:  # the same bytes under two names, both in flight
-                outcome.error = f"same content as {in_flight[doc_id].outcome.path}, indexed once"
+                first = in_flight[doc_id].outcome.source.name
+                outcome.error = f"same content as {first}, indexed once"
                 on_file(outcome)
                 continue
             ids = {record_id for record_id, _ in prepared.sources}
@@ -336,7 +464,7 @@ class Progress:
         if outcome.stale_removed:
             status += f" ({outcome.stale_removed} earlier records removed)"
         print(
-            f"[{self.done}/{self.total}] {outcome.path.name}: {status}  "
+            f"[{self.done}/{self.total}] {outcome.source.name}: {status}  "
             f"({rate:.1f} files/s, {self.pages / elapsed:.1f} pages/s, "
             f"ETA {int(eta // 60)}:{int(eta % 60):02d})",
             file=self.out,

@@ -11,7 +11,9 @@ from indexer.parse.indicators import find_indicators
 from indexer.parse.line_items import find_line_items
 from indexer.parse.lines import Flat, document_lines
 from indexer.parse.projects import find_projects, project_tables
+from indexer.places import place_key
 from indexer.sections import split_sections
+from indexer.sources import source_key
 from indexer.textnorm import join_wrapped_lines
 
 _DOCUMENT_TEXT_CHARS = 2000
@@ -25,34 +27,47 @@ def document_id(path: Path) -> str:
 
 
 def document_title(meta: DocumentMeta, fallback: str) -> str:
-    if meta.department and meta.year:
-        return f"{meta.year}年{meta.department}部门预算"
-    return meta.department or fallback
+    body = meta.unit if meta.doc_type in ("单位预算", "单位决算") else meta.department
+    if body and meta.year and meta.doc_type != "other":
+        return f"{meta.year}年{body}{meta.doc_type}"
+    return body or fallback
 
 
-def build_records(source_file: Path, doc_id: str, extracted: Extracted) -> list[Record]:
+def build_records(
+    source_file: Path, doc_id: str, extracted: Extracted, name: str | None = None
+) -> list[Record]:
+    """``name`` is what records show as their file (relative to the folder indexed; the file's
+    own name by default), never the server path."""
     text = extracted.text
     meta = extract_metadata(text)
     common = {
         "document_id": doc_id,
+        "doc_type": meta.doc_type,
         "department": meta.department,
         "unit": meta.unit,
-        "district": meta.district,
+        "province": meta.province,
         "city": meta.city,
+        "district": meta.district,
+        "place": place_key(meta.city, meta.district),
+        "level": meta.level,
         "year": meta.year,
-        "source_file": str(source_file),
+        "source_file": name or source_file.name,
+        "source_key": source_key(source_file),
     }
+    # A document that is not a budget is searchable text: no projects, indicators or table
+    # rows are read into it, and no budget metadata is missed.
+    budget = meta.doc_type != "other"
     warnings = []
-    if not meta.department:
+    if budget and not meta.department:
         warnings.append("department not found in the text")
-    if not meta.year:
+    if budget and not meta.year:
         warnings.append("year not found in the text")
-    lines = document_lines(text)
+    lines = document_lines(text) if budget else []
     projects, project_warnings = find_projects(lines, meta.units, meta.department)
     warnings += project_warnings
-    flat = Flat(lines)
-    warnings += check_total(lines, meta.total_wan)
-    warnings += check_sangong(flat)
+    if budget:
+        warnings += check_total(lines, meta.total_wan)
+        warnings += check_sangong(Flat(lines))
 
     def page(index: int) -> int | None:
         return extracted.pages[index].number if index < len(extracted.pages) else None

@@ -1,6 +1,8 @@
 """Finding the files to ingest under the paths given on the command line."""
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.extract import supported_extensions
@@ -10,27 +12,52 @@ class UsageError(Exception):
     """A path given by the user does not exist or names nothing we can read."""
 
 
-def find_sources(paths: Iterable[str]) -> list[Path]:
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to ingest: where it is, and the name records show for it.
+
+    ``name`` is relative to the folder given on the command line (a file given directly shows
+    its own name), so no server path reaches the index or the API. ``key`` identifies the file
+    on this machine (a digest of its absolute path), for replacing its earlier records.
+    """
+
+    path: Path
+    name: str
+
+    @classmethod
+    def of(cls, path: Path) -> "SourceFile":
+        return cls(path.resolve(), path.name)
+
+    @property
+    def key(self) -> str:
+        return source_key(self.path)
+
+
+def source_key(path: Path) -> str:
+    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def find_sources(paths: Iterable[str]) -> list[SourceFile]:
     """Files given directly (any extension: an unsupported one is reported later, not dropped)
     and, under folders, every file with a supported extension, in a stable order. README files
     in a folder describe the folder and are not budgets, so walking a folder skips them."""
     extensions = supported_extensions()
-    found: list[Path] = []
+    found: list[SourceFile] = []
     for arg in paths:
         path = Path(arg)
         if path.is_file():
-            found.append(path)
+            found.append(SourceFile.of(path))
         elif path.is_dir():
             found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in extensions
-                    and not p.name.upper().startswith("README.")
-                )
+                SourceFile(p.resolve(), p.relative_to(path).as_posix())
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in extensions
+                and not p.name.upper().startswith("README.")
             )
         else:
             raise UsageError(f"no such file or folder: {arg}")
-    unique: dict[Path, None] = dict.fromkeys(p.resolve() for p in found)
-    return list(unique)
+    unique: dict[Path, SourceFile] = {}
+    for source in found:
+        unique.setdefault(source.path, source)
+    return list(unique.values())

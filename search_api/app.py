@@ -113,7 +113,26 @@ def common_params(
         str,
         Query(description=f"free text, at most {MAX_Q_LENGTH} characters; empty browses all"),
     ] = "",
-    district: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
+    doc_type: Annotated[
+        list[str],
+        Query(
+            max_length=MAX_FILTER_VALUES,
+            description="部门预算, 单位预算, 部门决算, 单位决算, other",
+        ),
+    ] = [],  # noqa: B006 - FastAPI copies defaults
+    province: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    city: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    district: Annotated[
+        list[str],
+        Query(
+            max_length=MAX_FILTER_VALUES,
+            description="a district (福田区, 市本级: any city's) or a place city/district "
+            "(深圳市/福田区), as the district facet lists them",
+        ),
+    ] = [],  # noqa: B006
+    level: Annotated[
+        list[str], Query(max_length=MAX_FILTER_VALUES, description="中央, 省级, 市级, 区县级")
+    ] = [],  # noqa: B006
     year: Annotated[list[int], FilterValues] = [],  # noqa: B006
     department: Annotated[list[str], FilterValues] = [],  # noqa: B006
     level1: Annotated[list[str], FilterValues] = [],  # noqa: B006

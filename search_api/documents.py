@@ -9,11 +9,14 @@ from search_api.query import UNSHOWN
 
 DOCUMENT_FIELDS = (
     "title",
+    "doc_type",
     "department",
     "unit",
     "units",
-    "district",
+    "province",
     "city",
+    "district",
+    "level",
     "year",
     "total_wan",
     "source_file",

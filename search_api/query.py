@@ -14,7 +14,23 @@ from indexer.model import KINDS
 from search_api.expand import Expansion, expansions
 
 # Multi-select facets: each a keyword field, OR within a field, AND across fields
-FACETS = ("kind", "district", "year", "department", "unit", "level1", "level2")
+FACETS = (
+    "kind",
+    "doc_type",
+    "province",
+    "city",
+    "district",
+    "level",
+    "year",
+    "department",
+    "unit",
+    "level1",
+    "level2",
+)
+# The district facet counts "city/district" places, so two cities' 市本级 stay apart; its
+# filter takes such a place, or a bare district name (every city's).
+FACET_FIELDS = {"district": "place"}
+PLACE_SEPARATOR = "/"
 FACET_SIZE = 50  # values per facet, by default
 MAX_FACET_SIZE = 500
 SORTS = {
@@ -47,7 +63,11 @@ MIN_YEAR, MAX_YEAR = 1949, 2200
 class SearchParams:
     q: str = ""
     kind: list[str] = field(default_factory=list)
+    doc_type: list[str] = field(default_factory=list)
+    province: list[str] = field(default_factory=list)
+    city: list[str] = field(default_factory=list)
     district: list[str] = field(default_factory=list)
+    level: list[str] = field(default_factory=list)
     year: list[int] = field(default_factory=list)
     department: list[str] = field(default_factory=list)
     unit: list[str] = field(default_factory=list)
@@ -72,7 +92,7 @@ class SearchParams:
 
 
 def text_query(q: str, boost: float = 1.0, lean: bool = False) -> dict:
-    """Three views of the text, each matched its own way (mappings/records.v2.json):
+    """Three views of the text, each matched its own way (mappings/records.v3.json):
     jieba precise tokens (all words required), jieba search-mode tokens (recall), and the
     original text on the standard analyzer as a phrase (a safety net for segmentation misses).
 
@@ -118,11 +138,25 @@ def expanded_query(params: "SearchParams") -> dict:
 
 def facet_filters(params: SearchParams) -> dict[str, dict]:
     """A terms filter per facet with a selection: OR within a field, AND across fields."""
-    return {
+    filters = {
         facet: {"terms": {facet: params.selected(facet)}}
         for facet in FACETS
-        if params.selected(facet)
+        if params.selected(facet) and facet != "district"
     }
+    if params.district:
+        filters["district"] = district_filter(params.district)
+    return filters
+
+
+def district_filter(values: list[str]) -> dict:
+    """Places ("深圳市/福田区") match their place, bare names ("福田区") any city's."""
+    places = [v for v in values if PLACE_SEPARATOR in v]
+    names = [v for v in values if PLACE_SEPARATOR not in v]
+    either = [{"terms": {"place": places}}] if places else []
+    either += [{"terms": {"district": names}}] if names else []
+    return (
+        either[0] if len(either) == 1 else {"bool": {"should": either, "minimum_should_match": 1}}
+    )
 
 
 def amount_filter(params: SearchParams) -> dict | None:
@@ -213,7 +247,7 @@ def facet_aggs(filters: dict[str, dict], size: int = FACET_SIZE) -> dict:
     aggs = {}
     for facet in FACETS:
         others = [f for name, f in filters.items() if name != facet]
-        terms = {"terms": {"field": facet, "size": size}}
+        terms = {"terms": {"field": FACET_FIELDS.get(facet, facet), "size": size}}
         aggs[facet] = {
             "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
             "aggs": {"values": terms},

@@ -6,22 +6,33 @@ from elasticsearch import Elasticsearch
 
 from search_api import cursor as cursors
 from search_api.deps import es_errors
-from search_api.query import AMOUNT_RANGES, FACETS, SearchParams, build_search, used_expansions
+from search_api.query import (
+    AMOUNT_RANGES,
+    FACETS,
+    PLACE_SEPARATOR,
+    SearchParams,
+    build_search,
+    used_expansions,
+)
 
 _ADJACENT_MARKS = re.compile(r"</mark>(\s*)<mark>")
 HIT_FIELDS = (
     "kind",
     "title",
     "document_id",
+    "doc_type",
     "department",
     "unit",
-    "district",
+    "province",
     "city",
+    "district",
+    "level",
     "year",
     "amount_wan",
     "target",
     "path",
     "page",
+    "bbox",
     # by kind: a project's parent, sources and stated change; an indicator's levels and
     # project; a table row's table, code and amounts
     "parent",
@@ -61,6 +72,11 @@ def format_facets(aggs: dict, params: SearchParams) -> dict:
             {"value": b["key"], "count": b["doc_count"], "selected": str(b["key"]) in selected}
             for b in values["buckets"]
         ]
+    for value in facets["district"]:
+        # "深圳市/福田区": shown with its city, selected by its place or by its bare name
+        city, _, district = value["value"].rpartition(PLACE_SEPARATOR)
+        value.update(city=city or None, district=district, label=f"{city} {district}".strip())
+        value["selected"] = value["selected"] or district in params.district
     return facets
 
 

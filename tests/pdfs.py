@@ -1,5 +1,6 @@
 """Small PDFs made by the tests themselves (no documents are copied from ../shared)."""
 
+import zlib
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
@@ -30,20 +31,63 @@ def text_pdf(pages: list[str]) -> bytes:
     return _pdf([f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET" if text else "" for text in pages])
 
 
-def _pdf(pages: list[str]) -> bytes:
-    """A minimal PDF, one page per content stream, with Helvetica as F1."""
+def table_off_the_page_pdf() -> bytes:
+    """A title, and a ruled table drawn below the bottom edge of the page (as a misplaced
+    layout leaves it): pdfplumber finds the table outside the page's box."""
+    left, top, width, height = 72, -20, 300, 40
+    ops = [f"BT /F1 12 Tf {left} 720 Td (Budget table below the page) Tj ET"]
+    for r in range(6):
+        ops.append(f"{left} {top - r * height} m {left + 2 * width} {top - r * height} l S")
+    for c in range(3):
+        ops.append(f"{left + c * width} {top} m {left + c * width} {top - 5 * height} l S")
+    for r in range(5):
+        for c in range(2):
+            x, y = left + c * width + 6, top - r * height - 20
+            ops.append(f"BT /F1 10 Tf {x} {y} Td (cell {r} {c}) Tj ET")
+    return _pdf(["\n".join(ops)])
+
+
+def inflating_pdf(megabytes: int) -> bytes:
+    """A page whose content stream inflates to ``megabytes`` MB of blanks from a file of about
+    a thousandth of that: a reader that inflates the stream whole needs that much memory."""
+    packer = zlib.compressobj(9)
+    chunk = b" " * 2**20
+    content = b"".join(packer.compress(chunk) for _ in range(megabytes)) + packer.flush()
+    return _pdf([""], content=content)
+
+
+def slow_pdf(operators: int = 400_000) -> bytes:
+    """A small file whose one page draws ``operators`` characters (its content stream is
+    compressed): reading it takes minutes, as a pathological published PDF can."""
+    content = zlib.compress(
+        b"BT /F1 4 Tf "
+        + b"".join(b"%d %d Td (x) Tj " % (i % 3, -(i % 2)) for i in range(operators))
+        + b"ET"
+    )
+    return _pdf([""], content=content)
+
+
+def _pdf(pages: list[str], content: bytes | None = None) -> bytes:
+    """A minimal PDF, one page per content stream, with Helvetica as F1; ``content``, a
+    Flate-compressed content stream, replaces the pages' own streams."""
     objects: list[bytes] = []
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     for i, stream in enumerate(pages):
-        content = stream.encode()
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
         )
-        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+        if content is not None:
+            objects.append(
+                b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream"
+                % (len(content), content)
+            )
+        else:
+            data = stream.encode()
+            objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data))
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objects, 1):

@@ -78,7 +78,16 @@ def page(server):
         browser.close()
 
 
+def rendered(page) -> None:
+    """Waits until the page has rendered the state in its URL (app.js marks the body)."""
+    page.wait_for_function(
+        "document.body.dataset.state === 'ready'"
+        " && document.body.dataset.loaded === location.search"
+    )
+
+
 def counts(page, facet: str) -> dict[str, str]:
+    rendered(page)
     labels = page.locator(f'.facet[data-facet="{facet}"] label')
     return {
         labels.nth(i).locator(".value").inner_text(): labels.nth(i).locator(".count").inner_text()
@@ -92,7 +101,9 @@ def test_search_facet_and_timeline_in_the_page(page, server):
     page.locator("#suggestions li", has_text="民意速办").first.wait_for()
     page.screenshot(path=ARTIFACTS / "1-suggestions.png")
     page.press("#q", "Enter")
-    page.locator("#status", has_text="“民意速办” 共").wait_for()
+    page.wait_for_url("**q=*")
+    rendered(page)
+    assert "“民意速办” 共" in page.locator("#status").inner_text()
     first = page.locator("#hits li").first
     assert "民意速办" in first.locator(".title").inner_text()
     assert "项目" in first.locator(".kind").inner_text()
@@ -103,9 +114,8 @@ def test_search_facet_and_timeline_in_the_page(page, server):
     # narrowing to one district changes the other facets' counts and the total
     page.locator('.facet[data-facet="district"] label', has_text="福田区").locator("input").check()
     page.wait_for_url("**district=*")
-    page.wait_for_function(
-        "before => document.querySelector('#status').innerText !== before", arg=status_before
-    )
+    rendered(page)
+    assert page.locator("#status").inner_text() != status_before
     assert counts(page, "kind") != kinds_before
     metas = page.locator("#hits li .meta").all_inner_texts()
     assert metas and all("福田区" in meta for meta in metas)
@@ -122,7 +132,8 @@ def test_search_facet_and_timeline_in_the_page(page, server):
 
     # back: the search (state in the URL) comes back as it was
     page.go_back()
-    page.locator("#hits li").first.wait_for()
+    page.wait_for_url("**district=*")
+    rendered(page)
     page.locator('.facet[data-facet="district"] input:checked').wait_for()
     assert "district=" in page.url and page.locator("#q").input_value() == "民意速办"
 

@@ -10,6 +10,7 @@ import pytest
 from indexer.admin import ensure_index
 from indexer.model import Record
 from indexer.pipeline import Prepared, index_prepared, record_source
+from indexer.sources import SourceFile
 from search_api.timeline import Lineage, build_series
 from tests.conftest import client_for
 
@@ -96,7 +97,7 @@ def big_api(es):
         Record(id=f"r{i}", kind="line_item", document_id="big", title=f"行 {i}", year=2024)
         for i in range(10_500)
     )
-    big = Prepared(path=Path("big"), sources=[(r.id, record_source(r)) for r in records])
+    big = Prepared(SourceFile.of(Path("big")), sources=[(r.id, record_source(r)) for r in records])
     index_prepared(es, index, [big], lambda _: None, replace=False)
     es.indices.refresh(index=index)
     yield client_for(settings)

@@ -9,6 +9,7 @@ import pytest
 
 from indexer import cli
 from indexer.admin import current_index, drop_index, generations
+from indexer.sources import source_key
 from tests.conftest import ROOT, SAMPLES, quiet_ingest
 
 pytestmark = pytest.mark.es
@@ -28,7 +29,7 @@ def departments(es, settings) -> list[str]:
 
 def records_of(es, settings, path) -> int:
     es.indices.refresh(index=settings.alias)
-    query = {"term": {"source_file": str(path.resolve())}}
+    query = {"term": {"source_key": source_key(path)}}
     return es.count(index=settings.alias, query=query)["count"]
 
 
@@ -138,7 +139,7 @@ def test_reingesting_a_changed_file_leaves_no_stale_records(
         assert quiet_ingest([budget], alone, es).records == after
     finally:
         drop_index(es, alone)
-    query = {"term": {"source_file": str(budget.resolve())}}
+    query = {"term": {"source_key": source_key(budget)}}
     hits = es.search(index=fresh_settings.alias, query=query, size=500)["hits"]["hits"]
     assert len({h["_source"]["document_id"] for h in hits}) == 1
 

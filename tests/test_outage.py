@@ -101,7 +101,7 @@ def test_the_indexer_and_the_api_through_an_outage(outage_settings, monkeypatch)
     out = io.StringIO()
     retry = Retry(budget=3, first=0.5)
     report = cli.ingest(files, outage_settings, es, out=out, workers=1, retry=retry)
-    assert [f.path for f in report.failed] == files[1:]
+    assert [f.source for f in report.failed] == files[1:]
     assert all("not indexed: Elasticsearch is unreachable" in f.error for f in report.failed)
     assert "gave up after retrying for" in report.failed[0].error
     assert report.records > 0
@@ -127,7 +127,7 @@ def test_the_indexer_and_the_api_through_an_outage(outage_settings, monkeypatch)
         node("up")
         retrying.join(timeout=200)
         assert not retrying.is_alive()
-        assert [o.path for o in indexed] == files[1:]
+        assert [o.source for o in indexed] == files[1:]
         assert all(o.error is None and o.records > 0 for o in indexed)
 
         # The API recovers without a restart (an unknown document is still a 404).

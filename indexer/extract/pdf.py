@@ -45,10 +45,15 @@ def table_rows(rows: list[list[str | None]]) -> list[str]:
 
 def page_text(page) -> str:
     """The page's text with each ruled table replaced by its tab-separated rows."""
-    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    x0, top, x1, bottom = page.bbox
+    # A table drawn partly off the page is read for its part on the page; one wholly off it
+    # is not shown by any viewer and is left out.
+    tables = sorted(
+        (t for t in page.find_tables() if t.bbox[1] < bottom and t.bbox[3] > top),
+        key=lambda t: t.bbox[1],
+    )
     if not tables:
         return page.extract_text() or ""
-    x0, top, x1, bottom = page.bbox
     parts: list[str] = []
     cursor = top
     for table in tables:
@@ -60,6 +65,16 @@ def page_text(page) -> str:
     if cursor < bottom:
         parts.append(page.crop((x0, cursor, x1, bottom)).extract_text() or "")
     return "\n".join(part for part in parts if part)
+
+
+def raised_by_pdf_library(exc: BaseException) -> bool:
+    """Whether the innermost frame of the exception's traceback is pdfminer's or pdfplumber's:
+    a malformed file, rather than a bug of ours or an interruption (a time limit)."""
+    tb, module = exc.__traceback__, ""
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        tb = tb.tb_next
+    return module.startswith(("pdfminer", "pdfplumber"))
 
 
 class PdfExtractor:
@@ -78,6 +93,8 @@ class PdfExtractor:
             cause = exc.args[0] if exc.args else exc
             if isinstance(cause, PDFPasswordIncorrect):
                 raise ExtractionError("the PDF is encrypted with a password") from exc
+            if isinstance(cause, (RecursionError, MemoryError)) or not raised_by_pdf_library(cause):
+                raise cause from None  # a limit, or an interruption: not the file's fault alone
             raise ExtractionError(f"broken PDF: {cause!r}") from exc
         if not pages:
             raise ExtractionError("the PDF has no pages")

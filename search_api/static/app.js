@@ -3,7 +3,8 @@
 "use strict";
 
 const FACETS = {
-  kind: "类型", district: "区域", year: "年度", department: "部门", unit: "预算单位",
+  kind: "类型", doc_type: "文档类型", province: "省份", city: "城市", district: "区域",
+  level: "层级", year: "年度", department: "部门", unit: "预算单位",
   level1: "一级指标", level2: "二级指标",
 };
 const KIND_NAMES = {
@@ -80,7 +81,8 @@ function renderFacets(body) {
     if (!values.length) continue;
     parts.push(`<h2>${label}</h2><div class="facet" data-facet="${name}">`);
     for (const v of values) {
-      const shown = name === "kind" ? (KIND_NAMES[v.value] || v.value) : v.value;
+      // a district is shown with its city ("深圳市 福田区"): two cities' 市本级 never merge
+      const shown = name === "kind" ? (KIND_NAMES[v.value] || v.value) : (v.label || v.value);
       parts.push(
         `<label><input type="checkbox" data-facet="${name}" value="${escapeHtml(v.value)}"` +
         `${v.selected ? " checked" : ""}> <span class="value">${escapeHtml(shown)}</span>` +
@@ -144,8 +146,11 @@ function hitDetails(hit) {
 }
 
 function renderHit(hit) {
+  // 市本级 alone says nothing about where: it is always shown with its city
+  const place = hit.district === "市本级" ? [hit.city, hit.district].filter(Boolean).join(" ") : hit.district;
+  const doctype = hit.doc_type && hit.doc_type !== "部门预算" ? (hit.doc_type === "other" ? "非预算文件" : hit.doc_type) : null;
   const where = [hit.department, hit.unit && hit.unit !== hit.department ? hit.unit : null,
-                 hit.district, hit.year && `${hit.year}年`, hit.page && `第${hit.page}页`]
+                 place, hit.year && `${hit.year}年`, doctype, hit.page && `第${hit.page}页`]
     .filter(Boolean).map(escapeHtml).join(" · ");
   const path = (hit.path || []).map(escapeHtml).join(" › ");
   const amount = hit.kind !== "line_item" && hit.amount_wan != null
@@ -206,14 +211,16 @@ function renderExpansions(body, params) {
   }
 }
 
-async function loadSearch(params) {
+async function loadSearch(params, isLatest) {
   $("status").textContent = "搜索中…";
   $("status").className = "";
   $("sort").value = params.get("sort") || "relevance";
   let body;
   try {
     body = await api("/api/search", params);
+    if (!isLatest()) return;  // a newer search has started: its answer is the one to show
   } catch (err) {
+    if (!isLatest()) return;
     $("status").textContent = `出错了:${err.message}`;
     $("status").className = "error";
     $("hits").innerHTML = "";
@@ -417,16 +424,28 @@ const VIEWS = {
   timeline: loadTimeline, document: loadDocument, department: loadDepartment, documents: loadDocuments,
 };
 
+// The page's render is observable: <body data-state="loading|ready" data-loaded="?…">. Only
+// the latest load sets "ready" (an older one still in flight may finish after it), so a test
+// or a script waits for ready with data-loaded equal to the URL's query, never for a time.
+let loadSeq = 0;
+
 async function load() {
+  const seq = ++loadSeq;
   const params = state();
+  document.body.dataset.state = "loading";
+  document.body.dataset.loaded = location.search;
   const view = VIEWS[params.get("view")];
   $("q").value = view && params.get("view") !== "timeline" ? "" : (params.get("q") || "");
   $("search-view").hidden = Boolean(view);
   $("other-view").hidden = !view;
-  if (view) {
-    await view(params, $("other-view"));
-  } else {
-    await loadSearch(params);
+  try {
+    if (view) {
+      await view(params, $("other-view"), () => seq === loadSeq);
+    } else {
+      await loadSearch(params, () => seq === loadSeq);
+    }
+  } finally {
+    if (seq === loadSeq) document.body.dataset.state = "ready";
   }
 }
 
