@@ -200,11 +200,12 @@ def report(results: dict[Path, dict], seconds: float, workers: int) -> str:
     misses: list[str] = []
 
     def accuracy_row(name: str, paths: list[Path]) -> str | None:
-        compared = []
+        compared, compared_paths = [], []
         for path in paths:
             key = str(path.relative_to(SHARED / "national")) if "national" in path.parts else ""
             if key in golden:
                 compared.append((key, compare(results[path], golden[key])))
+                compared_paths.append(path)
         if not compared:
             return None
         n = len(compared)
@@ -216,12 +217,22 @@ def report(results: dict[Path, dict], seconds: float, workers: int) -> str:
             found = [x for _, c in compared for x in c.get(kind, [])]
             cells.append(pct(sum(found), len(found)))
         if name != "**all**":
-            for key, c in compared:
-                wrong = [f for f, right in c["fields"].items() if not right]
+            for (key, c), path in zip(compared, compared_paths, strict=True):
+                got = results[path]
+                if "error" in got:
+                    misses.append(f"- {key}: failed ({got['error']})")
+                    continue
+                wrong = [
+                    f"{f} {got['meta'][f]!r} (golden {golden[key][f]!r})"
+                    for f, right in c["fields"].items()
+                    if not right
+                ]
                 if c["total"] is False:
-                    wrong.append("total")
+                    wrong.append(
+                        f"total {got['total_wan']!r} (golden {golden[key]['total_wan']!r})"
+                    )
                 if wrong:
-                    misses.append(f"- {key}: {', '.join(wrong)}")
+                    misses.append(f"- {key}: {'; '.join(wrong)}")
         return " | ".join(cells) + " |"
 
     for group in order:
@@ -256,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "EXTRACTION.md")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--only", default="", help="only files whose path under ../shared contains this"
+    )
     args = parser.parse_args(argv)
     if not SHARED.is_dir():
         print(f"error: {SHARED} is absent; make eval reads its documents", file=sys.stderr)
@@ -264,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
         p
         for folder in ("national", "realpdfs", "corpus")
         for p in (SHARED / folder).rglob("*")
-        if p.suffix.lower() in (".pdf", ".txt") and p.name.upper() != "README.TXT"
+        if p.suffix.lower() in (".pdf", ".txt")
+        and p.name.upper() != "README.TXT"
+        and args.only in str(p.relative_to(SHARED))
     )
     started = time.monotonic()
     results: dict[Path, dict] = {}

@@ -20,10 +20,11 @@ from indexer.parse.amounts import find_change, parse_amount
 from indexer.places import CITY_LEVEL, Place, place_of
 from indexer.textnorm import compact
 
-_NAME = r"(?:(?!所有|纳入|项目)[\u4e00-\u9fff()]){4,40}?"
+# A name never runs over a title's own words ("…部门预算公开无锡市…") or a sentence's.
+_NAME = r"(?:(?!所有|纳入|项目|预算|决算|公开|年度)[\u4e00-\u9fff()]){2,40}?"
 # A department name begins with a place: optional province, then a city.
-_PLACE = r"(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?[\u4e00-\u9fff]{2,7}?市"
-_DEPT = rf"((?:中共)?{_PLACE}{_NAME})"
+_PLACE = r"(?!年|度)(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?[\u4e00-\u9fff]{2,7}?市"
+_DEPT = rf"((?:中共|中国共产党)?{_PLACE}{_NAME})"
 _KIND = r"(?:部门|单位)(?:预算|决算)"
 _YEAR_THEN_DEPT = re.compile(rf"(20\d\d)年度?{_DEPT}(?:\(汇总\))?{_KIND}")
 # "北京市统计局部门2026年度部门预算", "…委员会2026部门预算"
@@ -35,8 +36,11 @@ _SUPERVISOR = re.compile(
 _CITY = re.compile(r"^(?:中共)?(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?([\u4e00-\u9fff]{2,7}?市)")
 # Table headings name the department too: "部门名称:深圳市审计局 单位:万元"
 _NAMED = re.compile(
-    rf"部门名称\s*[:：\t]\s*((?:中共)?{_PLACE}[\u4e00-\u9fff()]{{2,40}}?)(?=\s|单位|$)", re.M
+    rf"(?:部门|单位)名称\s*[:：\t]\s*((?:中共)?{_PLACE}[\u4e00-\u9fff()]{{2,40}}?)(?=\s|单位|$)",
+    re.M,
 )
+# A title whose year the text layer moved elsewhere: "重庆市气象局 年部门预算情况说明"
+_DEPT_WITHOUT_YEAR = re.compile(rf"{_DEPT}年度?(?:市级|区级|县级)?{_KIND}")
 # A district (or county) right after the city: 深圳市福田区…, 上海市普陀区…
 _DISTRICT = re.compile(r"^([\u4e00-\u9fff]{1,3}(?:新区|区|县))")
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)万元"
@@ -55,17 +59,26 @@ _TITLE = re.compile(
     r"(?:市级|区级|县级)?)(部门|单位)(预算|决算)"
 )
 _ANY_KIND = re.compile(r"(部门|单位)(预算|决算)")
-_BUDGET_UNIT = re.compile(r"预算单位[:：]([\u4e00-\u9fff()]{2,60}?)(?=20\d\d年|目录|$)")
+# "预算单位：上海市…中心" on a cover: the rest of its line (read in the text, not the flat copy)
+_BUDGET_UNIT = re.compile(r"预算单位\s*[:：]\s*([\u4e00-\u9fff()（） ]{2,60}?)\s*(?:20\d\d年|\n|$)")
 _SUPERVISED_BY = re.compile(
     r"(?:预算)?主管部门[:：]?((?:中共)?[\u4e00-\u9fff()]{2,40}?)(?=目录|[一二三四五六七八九十]、|$)"
 )
 _OWN_UNIT = re.compile(r"\(本级\)$")
 # The ends of department names: a unit named "<department><something>" belongs to it.
-_DEPARTMENT_END = re.compile(r"(?:局|委员会|厅|办公室|署|委|部)")
+_DEPARTMENT_END = re.compile(r"(?:局|委员会|厅|办公室|署|委)")
 _HEAD_PAGES = 3
 # A document that is not a budget may still mention one in passing; a budget names its kind
 # many times (titles, 说明, table headings).
-_MIN_KIND_MENTIONS = 5
+_MIN_KIND_MENTIONS = 2
+# … and speaks of the standard tables: 收支总表, 绩效目标表 …
+_TABLE_WORDS = re.compile(r"收支总|收支预算|收入总|支出总|财政拨款|三公|绩效目标|项目支出")
+_MIN_TABLE_WORDS = 3
+# A unit's department, as the unit describes itself: "…是上海市交通委员会下属事业单位"
+_PARENT_STATED = re.compile(
+    r"(?:是|隶属于|隶属)((?:中共)?[\u4e00-\u9fff]{2,30}?(?:局|委员会|厅|办公室|委|部|署))"
+    r"(?:\([\u4e00-\u9fff]{1,20}\))?(?:下属|直属|所属|管理的|[,，。])"
+)
 
 
 def _strip_trailing(name: str) -> str:
@@ -83,10 +96,11 @@ def doc_type_of(head: str, flat: str) -> str:
     title = _TITLE.search(head)
     if title:
         return title.group(1) + title.group(2)
-    if _BUDGET_UNIT.search(head):
+    if "预算单位:" in head or "预算单位：" in head:
         return "单位预算"
     mentions = Counter(m.group(0) for m in _ANY_KIND.finditer(flat))
-    if sum(mentions.values()) >= _MIN_KIND_MENTIONS:
+    table_words = len(_TABLE_WORDS.findall(flat))
+    if sum(mentions.values()) >= _MIN_KIND_MENTIONS and table_words >= _MIN_TABLE_WORDS:
         return mentions.most_common(1)[0][0]
     return "other"
 
@@ -97,6 +111,10 @@ def _department_of_unit(unit: str, flat: str) -> str | None:
     stated = _SUPERVISED_BY.search(flat)
     if stated:
         return stated.group(1)
+    for parent in _PARENT_STATED.finditer(flat[:3000]):
+        name = parent.group(1)
+        if name != unit and place_of(name) is not None:
+            return name
     if _OWN_UNIT.search(unit):
         return unit[: -len("(本级)")]
     ends = [m.end() for m in _DEPARTMENT_END.finditer(unit)]
@@ -121,6 +139,10 @@ def extract_metadata(text: str) -> DocumentMeta:
         votes[(match.group(2), int(match.group(1)))] += 3
 
     if not votes:
+        year = _title_year("".join(text.split("\f")[:_HEAD_PAGES])) or _year_fallback(flat)
+        for match in _DEPT_WITHOUT_YEAR.finditer(flat):
+            votes[(_strip_trailing(match.group(1)), year or 0)] += 1
+    if not votes:
         for match in _NAMED.finditer(text):
             votes[(compact(match.group(1)), _year_fallback(flat) or 0)] += 1
 
@@ -132,7 +154,7 @@ def extract_metadata(text: str) -> DocumentMeta:
     else:
         meta.year = _year_fallback(flat)
     if doc_type.startswith("单位"):
-        _read_unit(meta, head, flat)
+        _read_unit(meta, "\n".join(text.split("\f")[:_HEAD_PAGES]), flat)
     _place(meta, head)
 
     total = _TOTAL.search(flat) or _TOTAL_SENTENCE.search(flat) or _TOTAL_ROW.search(text)
@@ -144,22 +166,24 @@ def extract_metadata(text: str) -> DocumentMeta:
 
     if not doc_type.startswith("单位"):
         meta.units = _units(flat)
-        if len(meta.units) == 1:
+        # one unit named as the whole (共1家) is the budget's unit; one 下属单位 is not: the
+        # department itself is a unit beside it
+        if len(meta.units) == 1 and not _SUBORDINATES.search(flat):
             meta.unit = meta.units[0]
     return meta
 
 
-def _read_unit(meta: DocumentMeta, head: str, flat: str) -> None:
+def _read_unit(meta: DocumentMeta, head_text: str, flat: str) -> None:
     """A 单位预算's unit (预算单位：…, or the body its title names) and department."""
-    named = _BUDGET_UNIT.search(head)
-    unit = named.group(1) if named else meta.department
+    named = _BUDGET_UNIT.search(head_text)
+    unit = compact(named.group(1)).replace(" ", "") if named else meta.department
     if not unit:
         return
     meta.unit = unit
     meta.units = [unit]
     meta.department = _department_of_unit(unit, flat)
     if not meta.year:
-        meta.year = _year_fallback(head)
+        meta.year = _year_fallback(compact(head_text))
 
 
 def _place(meta: DocumentMeta, head: str) -> None:
@@ -222,3 +246,17 @@ def _units(flat: str) -> list[str]:
 def _year_fallback(flat: str) -> int | None:
     years = Counter(int(y) for y in re.findall(r"(20\d\d)年", flat))
     return years.most_common(1)[0][0] if years else None
+
+
+# A year printed beside the title but moved by the text layer: "…局 年部门预算情况说明\n2026"
+def _title_year(head_text: str) -> int | None:
+    """The year nearest the first mention of the kind of budget on the first pages."""
+    kind = _ANY_KIND.search(re.sub(r"\s+", "", head_text))
+    if not kind:
+        return None
+    found = re.search(r"(部\s*门|单\s*位)\s*(预\s*算|决\s*算)", head_text)
+    if not found:
+        return None
+    window = head_text[max(0, found.start() - 30) : found.end() + 30]
+    years = [int(m.group(1)) for m in re.finditer(r"(?<!\d)(20\d\d)(?!\d)", window)]
+    return years[0] if years else None

@@ -6,7 +6,8 @@ from pathlib import Path
 from indexer.extract.base import Extracted
 from indexer.metadata import extract_metadata
 from indexer.model import Amount, DocumentMeta, Record, Source
-from indexer.parse.checks import check_sangong, check_total
+from indexer.parse.blocks import to_blocks
+from indexer.parse.checks import check_sangong, check_total, table_total
 from indexer.parse.indicators import find_indicators
 from indexer.parse.line_items import find_line_items
 from indexer.parse.lines import Flat, document_lines
@@ -65,8 +66,12 @@ def build_records(
     lines = document_lines(text) if budget else []
     projects, project_warnings = find_projects(lines, meta.units, meta.department)
     warnings += project_warnings
+    blocks = to_blocks(lines)
     if budget:
-        warnings += check_total(lines, meta.total_wan)
+        # the 收支总表's total, to the cent, over the text's (which some cities round)
+        tabled = table_total(blocks)
+        warnings += check_total(meta.total_wan, tabled)
+        meta.total_wan = tabled if tabled is not None else meta.total_wan
         warnings += check_sangong(Flat(lines))
 
     def page(index: int) -> int | None:

@@ -6,8 +6,9 @@ projects.list_projects.)"""
 
 import re
 
-from indexer.parse.amounts import NUMBER, parse_amount
-from indexer.parse.lines import Flat, Line
+from indexer.parse.amounts import NUMBER, is_amount, parse_amount
+from indexer.parse.blocks import Block, tables
+from indexer.parse.lines import Flat
 from indexer.parse.projects import TOLERANCE_WAN
 
 
@@ -15,25 +16,32 @@ def _differs(a: float, b: float) -> bool:
     return abs(a - b) > TOLERANCE_WAN
 
 
-_TOTAL_ROW = re.compile(rf"^(?:收入总计|收\s*入\s*总\s*计)\s+({NUMBER})")
+# The rows that carry a 收支总表's total: 收入总计 (Shenzhen, Shanghai …), else the 总计 or 合计
+# row (Chongqing prints it first, above the items).
+_TOTAL_NAMES = ("收入总计", "收入合计总计", "总计", "合计")
 
 
-def check_total(lines: list[Line], total_wan: float | None) -> list[str]:
-    """The total the text states equals the 收支总表's 收入总计."""
-    if total_wan is None:
+def table_total(blocks: list[Block]) -> float | None:
+    """The 收支总表's total in 万元 (converted when the table is in 元), or None."""
+    for table in tables(blocks, "收支总表"):
+        for name in _TOTAL_NAMES:
+            for row in table.rows:
+                cells = [re.sub(r"\s+", "", c) for c in row.cells if c.strip()]
+                if cells and cells[0] == name:
+                    figures = [c for c in cells[1:] if is_amount(c)]
+                    if figures:
+                        return round(parse_amount(figures[0]) * table.scale, 2)
+    return None
+
+
+def check_total(stated: float | None, tabled: float | None) -> list[str]:
+    """The total the text states equals the 收支总表's. A total stated in whole 万元
+    (Shanghai: "40,870万元") is the table's rounded."""
+    if stated is None or tabled is None:
         return []
-    for line in lines:
-        match = _TOTAL_ROW.match(line.text.replace("\t", " ").strip())
-        if match:
-            table_total = parse_amount(match.group(1))
-            if abs(table_total / 10000 - total_wan) < 1:
-                table_total /= 10000  # the table is in 元 (Shanghai)
-            if _differs(table_total, total_wan):
-                return [
-                    f"总额: the text states {total_wan:.2f} 万元, "
-                    f"the 收支总表 {table_total:.2f} 万元"
-                ]
-            return []
+    rounded = stated == int(stated) and abs(tabled - stated) < 0.5
+    if _differs(stated, tabled) and not rounded:
+        return [f"总额: the text states {stated:.2f} 万元, the 收支总表 {tabled:.2f} 万元"]
     return []
 
 

@@ -1,0 +1,151 @@
+"""Metadata and tables of the national template, from synthetic texts written here: where a
+body sits (province, city, district, level), the kind of document, a 单位预算's unit and
+department, and the table layer (titles, units, stacked headers, tables across pages)."""
+
+import pytest
+
+from indexer.metadata import extract_metadata
+from indexer.parse.blocks import Table, standard_table, to_blocks
+from indexer.parse.checks import table_total
+from indexer.parse.lines import document_lines
+from indexer.places import place_key, place_of
+from indexer.textnorm import normalize_text
+
+
+@pytest.mark.parametrize(
+    ("name", "province", "city", "district", "level"),
+    [
+        ("深圳市福田区政务服务数据管理局", "广东省", "深圳市", "福田区", "区县级"),
+        ("中共北京市委宣传部", "北京市", "北京市", "市本级", "省级"),
+        ("中国共产党广州市委员会宣传部", "广东省", "广州市", "市本级", "市级"),
+        ("上海市浦东新区财政局", "上海市", "上海市", "浦东新区", "区县级"),
+        ("晋江市财政局", "福建省", "泉州市", "晋江市", "区县级"),
+        ("广东省财政厅", "广东省", None, None, "省级"),
+        ("国家统计局", None, None, None, "中央"),
+        ("兰州市统计局", "甘肃省", "兰州市", "市本级", "市级"),
+    ],
+)
+def test_places_from_the_national_division_table(name, province, city, district, level):
+    place = place_of(name)
+    assert (place.province, place.city, place.district, place.level) == (
+        province,
+        city,
+        district,
+        level,
+    )
+
+
+def test_a_name_without_a_place_is_not_placed():
+    assert place_of("中山大学附属学校") is None
+
+
+def test_two_cities_city_level_bodies_are_two_places():
+    assert place_key("深圳市", "市本级") != place_key("广州市", "市本级")
+
+
+def meta_of(text: str):
+    return extract_metadata(normalize_text(text))
+
+
+def test_a_department_budget_with_a_three_character_name():
+    meta = meta_of("兰州市统计局2026年度部门预算\n\f\n目录\n一、收支总表\n二、收入总表\n三、支出总表\n")
+    assert (meta.doc_type, meta.department, meta.year) == ("部门预算", "兰州市统计局", 2026)
+    assert (meta.province, meta.city, meta.district, meta.level) == (
+        "甘肃省",
+        "兰州市",
+        "市本级",
+        "市级",
+    )
+
+
+def test_a_unit_budget_names_its_unit_and_the_department_it_belongs_to():
+    text = (
+        "长沙市2026年市级单位预算\n预算单位：长沙市水文监测中心\n\f\n"
+        "长沙市水文监测中心主要职能\n长沙市水文监测中心隶属于长沙市水利局，负责水文监测。\n"
+    )
+    meta = meta_of(text)
+    assert (meta.doc_type, meta.unit, meta.department) == (
+        "单位预算",
+        "长沙市水文监测中心",
+        "长沙市水利局",
+    )
+    assert (meta.city, meta.level, meta.year) == ("长沙市", "市级", 2026)
+
+
+def test_a_bureaus_own_unit_budget_belongs_to_the_bureau():
+    meta = meta_of("2026年度兰州市统计局（本级）单位预算公开\n")
+    assert (meta.doc_type, meta.unit, meta.department) == (
+        "单位预算",
+        "兰州市统计局(本级)",
+        "兰州市统计局",
+    )
+
+
+def test_a_notice_is_other_with_nothing_invented():
+    meta = meta_of("兰州市人民政府办公厅关于做好2026年防汛工作的通知\n各区县人民政府：……\n")
+    assert meta.doc_type == "other"
+    assert (meta.department, meta.year, meta.city, meta.total_wan) == (None, None, None, None)
+
+
+def test_a_title_whose_year_the_text_layer_moved():
+    text = "兰州市气象局 年部门预算情况说明\n2026\n一、单位基本情况\n" + (
+        "2025年部门预算执行良好。收支总表、收入总表、支出总表、财政拨款收支总表。\n" * 3
+    )
+    meta = meta_of(text)
+    assert (meta.department, meta.year) == ("兰州市气象局", 2026)
+
+
+def blocks_of(text: str):
+    return to_blocks(document_lines(normalize_text(text)))
+
+
+def test_a_contents_page_is_prose_and_a_titled_table_is_a_table():
+    text = (
+        "目录\n一、收支总表\n二、收入总表\n\f\n"
+        "表一\n2026年部门收支总体情况表\n单位名称：兰州市统计局 单位：元\n"
+        "收入\t\t支出\t\n项目\t预算数\t项目\t预算数\n"
+        "合计\t1,234,500.00\t合计\t1,234,500.00\n"
+        "一、一般公共预算资金\t1,234,500.00\t一、一般公共服务支出\t1,234,500.00\n"
+    )
+    found = [b for b in blocks_of(text) if isinstance(b, Table)]
+    assert len(found) == 1
+    table = found[0]
+    assert (table.title, table.standard, table.unit) == ("部门收支总体情况表", "收支总表", "元")
+    assert table.columns(4) == ["收入·项目", "收入·预算数", "支出·项目", "支出·预算数"]
+    assert table_total(blocks_of(text)) == 123.45  # 元 -> 万元, from the 合计 row
+
+
+def test_a_table_goes_on_over_the_next_page_without_reading_its_header_twice():
+    text = (
+        "表10 市级部门项目支出预算表\n部门名称：兰州市统计局 单位：万元\n"
+        "单位名称\t项目名称\t总计\n"
+        "兰州市统计局\t普查经费\t10.00\n\f\n"
+        "表10 市级部门项目支出预算表（续）\n单位名称\t项目名称\t总计\n"
+        "兰州市统计局\t调查经费\t20.50\n"
+    )
+    found = [b for b in blocks_of(text) if isinstance(b, Table)]
+    assert len(found) == 1
+    table = found[0]
+    assert table.standard == "项目支出表"
+    assert [r.cells for r in table.rows] == [
+        ["兰州市统计局", "普查经费", "10.00"],
+        ["兰州市统计局", "调查经费", "20.50"],
+    ]
+    assert (table.first_page, table.last_page) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("title", "standard"),
+    [
+        ("财务收支预算总表", "收支总表"),
+        ("部门综合预算收支总表", "收支总表"),
+        ("一般公共预算基本支出情况表（按经济分类科目）", "一般公共预算基本支出表"),
+        ("财政拨款安排的行政经费及“三公”经费预算表", "“三公”经费支出表"),
+        ("部门预算项目支出及其他支出预算表", "项目支出表"),
+        ("部门整体支出绩效目标表", "部门整体支出绩效目标表"),
+        ("财政拨款收支总体情况表", "财政拨款收支总表"),
+        ("政府采购预算明细表", "政府采购预算表"),
+    ],
+)
+def test_standard_tables_by_what_their_titles_say(title, standard):
+    assert standard_table(title) == standard
