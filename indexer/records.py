@@ -6,7 +6,7 @@ from pathlib import Path
 from indexer.extract.base import Extracted
 from indexer.metadata import extract_metadata
 from indexer.model import Amount, DocumentMeta, Record, Source
-from indexer.parse.blocks import to_blocks
+from indexer.parse.blocks import join_wrapped_titles, to_blocks
 from indexer.parse.checks import check_sangong, check_total, table_total
 from indexer.parse.indicators import find_indicators
 from indexer.parse.line_items import find_line_items
@@ -63,10 +63,10 @@ def build_records(
         warnings.append("department not found in the text")
     if budget and not meta.year:
         warnings.append("year not found in the text")
-    lines = document_lines(text) if budget else []
-    projects, project_warnings = find_projects(lines, meta.units, meta.department)
-    warnings += project_warnings
+    lines = join_wrapped_titles(document_lines(text)) if budget else []
     blocks = to_blocks(lines)
+    projects, project_warnings = find_projects(lines, meta.units, meta.department, blocks)
+    warnings += project_warnings
     if budget:
         # the 收支总表's total, to the cent, over the text's (which some cities round)
         tabled = table_total(blocks)

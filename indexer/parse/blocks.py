@@ -175,6 +175,30 @@ def _title_of(line: Line, following: Line | None) -> tuple[str, int] | None:
     return match["title"], 1
 
 
+def join_wrapped_titles(lines: list[Line]) -> list[Line]:
+    """A table title wrapped at the top of its page ("…机场公安综" / "合修缮改造项目绩效目标表")
+    as one line: the first line of a page, short and no sentence, followed by a title line."""
+    joined: list[Line] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.page == line.page
+            and not previous.is_tabbed
+            and not line.is_tabbed
+            and (len(joined) == 1 or joined[-2].page != line.page)
+            and len(previous.text) <= 40
+            and not _PROSE.search(previous.text)
+            and not has_figures(cells_of(previous))
+            and _title_of(previous, None) is None
+            and _title_of(line, None) is not None
+        ):
+            joined[-1] = Line(previous.text + line.text, line.page)
+            continue
+        joined.append(line)
+    return joined
+
+
 def _shows_a_table(lines: list[Line], start: int) -> bool:
     """After a title: a unit or meta line, header cells, or figures, before any other title
     or sentence."""

@@ -195,9 +195,9 @@ def task_projects(lines: list[Line], units: list[str]) -> list[Project]:
     pending: list[Line] = []
     for line in lines:
         text = line.text
-        named_unit = _named_unit(text, units)
-        if named_unit:
-            unit = named_unit
+        named = named_unit(text, units)
+        if named:
+            unit = named
         if not inside:
             if "任务名称" in text:
                 inside, pending = True, []
@@ -222,7 +222,7 @@ def task_projects(lines: list[Line], units: list[str]) -> list[Project]:
     return projects
 
 
-def _named_unit(text: str, units: list[str]) -> str | None:
+def named_unit(text: str, units: list[str]) -> str | None:
     """The unit a table heading line names ('部门(单位)名称 X', '项目实施单位 X'); X may omit
     its (本级). The 主管部门 named on the same line is the supervisor, not the unit."""
     if len(units) < 2 or not any(k in text for k in ("名称", "单位")):
@@ -492,7 +492,7 @@ def project_table_projects(
     for table in tables:
         amount, page, unit = None, lines[table.start].page, None
         for line in lines[table.start : min(table.end, table.start + 8)]:
-            unit = unit or _named_unit(line.text, units)
+            unit = unit or named_unit(line.text, units)
             match = _PROJECT_TABLE_AMOUNT.search(line.text.replace("\t", " "))
             if match and amount is None:
                 amount, page = parse_amount(match.group(1)), line.page
@@ -559,6 +559,17 @@ def _same_project(project: Project, merged: list[Project]) -> Project | None:
     if project.parent:
         return None
     unit, _, name, years = project.key
+    # the same name and amount (a form for a list's item or sub-item, its unit unsaid)
+    same = [
+        p
+        for p in merged
+        if p.key[2] == name
+        and p.key[3] == years
+        and p.amount_wan == project.amount_wan
+        and (not unit or not p.unit or p.unit == unit)
+    ]
+    if len(same) == 1:
+        return same[0]
     candidates = [
         p
         for p in merged
@@ -632,8 +643,10 @@ def merge_projects(found: list[Project]) -> tuple[list[Project], list[str]]:
 
 
 def find_projects(
-    lines: list[Line], units: list[str], department: str | None
+    lines: list[Line], units: list[str], department: str | None, blocks: list | None = None
 ) -> tuple[list[Project], list[str]]:
+    from indexer.parse.project_tables import table_projects  # it builds on this module
+
     flat = Flat(lines)
     found, list_warnings = list_projects(flat, units)
     found += task_projects(lines, units)
@@ -641,5 +654,6 @@ def find_projects(
     found += summary_projects(lines, units, department)
     found += project_table_projects(lines, project_tables(lines), units)
     found += note_projects(lines)
+    found += table_projects(blocks or [], units)
     projects, merge_warnings = merge_projects(found)
     return projects, list_warnings + merge_warnings
