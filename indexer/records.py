@@ -8,6 +8,7 @@ from indexer.metadata import extract_metadata
 from indexer.model import Amount, DocumentMeta, Record, Source
 from indexer.parse.blocks import join_wrapped_titles, to_blocks
 from indexer.parse.checks import check_sangong, check_total, table_total
+from indexer.parse.indicator_tables import column_indicators
 from indexer.parse.indicators import find_indicators
 from indexer.parse.line_items import find_line_items
 from indexer.parse.lines import Flat, document_lines
@@ -125,7 +126,8 @@ def build_records(
             change=project.change,
             **{**common, "unit": project.unit or meta.unit},
         )
-    for indicator in find_indicators(lines, project_tables(lines), meta.units):
+    indicators = find_indicators(lines, project_tables(lines), meta.units)
+    for indicator in indicators + column_indicators(blocks):
         levels = [x for x in (indicator.level1, indicator.level2) if x]
         add(
             "indicator",

@@ -24,11 +24,12 @@ from indexer.parse.lines import Line
 from indexer.sections import clean_line, heading_level
 
 # "表7 一般公共预算支出表", "表一", "五、一般公共预算…", "(十一)…": the numbering is dropped
-# (a numeral never eats the 一 of 一般).
+# (a numeral never eats the 一 of 一般); a unit's code before a project's name is kept
+# ("301007_…分局_…项目绩效目标表").
 _TITLE = re.compile(
     r"^(?:(?:表\s*(?:\d+(?:-\d+)?|[一二三四五六七八九十]+(?!般))|[一二三四五六七八九十]+(?!般)"
     r"|\([一二三四五六七八九十]+\))\s*[:：.、]?\s*)?(?:\d{4}年度?)?"
-    r"(?P<title>[^\d\s(（:：][^\s。;；]{1,50}?表)(?:\s*[(（](?:续|[^)）]{1,12})[)）])?$"
+    r"(?P<title>(?:\d+_)?[^\d\s(（:：][^\s。;；]{1,50}?表)(?:\s*[(（](?:续|[^)）]{1,12})[)）])?$"
 )
 _NUMBER_ONLY = re.compile(r"^表\s*[\d一二三四五六七八九十]+(?:-\d+)?$")
 _UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
@@ -86,7 +87,7 @@ class Row:
 
 @dataclass
 class Table:
-    title: str  # as printed, numbering and year left out
+    title: str  # the title, its numbering and a leading year left out
     standard: str | None  # the national template's name for it, if it is one of those
     unit: str | None  # 元 or 万元, as the table prints it
     header: list[list[str]] = field(default_factory=list)
@@ -94,6 +95,7 @@ class Table:
     first_page: int = 0
     last_page: int = 0
     meta: list[str] = field(default_factory=list)  # 部门名称：… lines
+    printed: str = ""  # the title lines as printed, numbering and year included
 
     @property
     def scale(self) -> float:
@@ -191,9 +193,10 @@ def join_wrapped_titles(lines: list[Line]) -> list[Line]:
             and not _PROSE.search(previous.text)
             and not has_figures(cells_of(previous))
             and _title_of(previous, None) is None
-            and _title_of(line, None) is not None
+            and (_title_of(line, None) is not None or len(line.text.strip()) <= 6)
+            and _title_of(Line(previous.text + line.text.strip(), line.page), None) is not None
         ):
-            joined[-1] = Line(previous.text + line.text, line.page)
+            joined[-1] = Line(previous.text + line.text.strip(), line.page)
             continue
         joined.append(line)
     return joined
@@ -236,7 +239,9 @@ def to_blocks(lines: list[Line]) -> list[Block]:
             if table is not None and _continues(table, name, line):
                 i += size  # the title repeated on the next page: the same table goes on
                 continue
+            printed = "".join(x.text for x in lines[i : i + size])
             table = Table(name, standard_table(name), None, first_page=line.page)
+            table.printed = re.sub(r"\s+", "", printed)
             table.last_page = line.page
             blocks.append(table)
             i += size

@@ -72,6 +72,30 @@ def _row_projects(table: Table) -> list[Project]:
     return projects
 
 
+# A title that names no project: the kind of table only ("2026年市级项目支出绩效目标表")
+_GENERIC_TITLE = re.compile(
+    r"^(?:\d{4}年度?)?(?:部门|单位|市级|区级|县级|本级)*(?:预算)?"
+    r"(?:项目支出|重点项目|一般性项目|重点专项资金|专项资金|项目|整体支出)?"
+    r"(?:预算)?绩效(?:目标)?(?:申报|自评)?表$"
+)
+
+
+_NUMBERING = re.compile(
+    r"^(?:表\d+|表[一二三四五六七八九十]+|[一二三四五六七八九十]+、|\(\S{1,3}\))[:：.、]?"
+)
+
+
+def _named_by_title(table: Table) -> str | None:
+    """A project's own table names it in its title: "X项目绩效目标表" -> "X项目" (a year in
+    the name kept: 2026年食堂食材…项目 is not 2025's)."""
+    if _GENERIC_TITLE.match(table.title) or "整体" in table.title:
+        return None
+    printed = _NUMBERING.sub("", table.printed or table.title)
+    printed = re.sub(r"[(（](?:续|[^)）]{1,12})[)）]$", "", printed)
+    name = re.sub(r"(?:预算)?绩效(?:目标)?(?:申报)?表$", "", printed)
+    return clean_name(name) if len(name) >= 2 else None
+
+
 def _form_project(table: Table, units: list[str]) -> list[Project]:
     """One project's form: its name beside 项目名称, its amount beside 当年预算 (or …), its
     unit where a line above or in it names one of the document's units (项目实施单位 …)."""
@@ -94,6 +118,7 @@ def _form_project(table: Table, units: list[str]) -> list[Project]:
                 figure = next((c for c in rest if is_amount(c)), None)
                 if figure:
                     amount, page = round(parse_amount(figure) * table.scale, 2), at
+    name = name or _named_by_title(table)
     if not name or amount is None:
         return []
     source = Source("project_table", page, amount)
