@@ -101,6 +101,7 @@ class Record(BaseModel):
     project: str | None = None  # the project an indicator belongs to (project-level tables)
     sources: list[Source] = []
     change: Change | None = None
-    table: str | None = None
-    code: str | None = None
+    table: str | None = None  # a line item's table: the national template's name for it
+    table_title: str | None = None  # … and its title as printed
+    code: str | None = None  # a line item's 科目编码 (its parent's code is in ``parent``)
     amounts: list[Amount] = []

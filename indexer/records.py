@@ -141,7 +141,7 @@ def build_records(
             page=page(indicator.page),
             **{**common, "unit": indicator.unit or meta.unit},
         )
-    for item in find_line_items(lines):
+    for item in find_line_items(blocks):
         add(
             "line_item",
             title=" ".join(filter(None, (item.code, item.name))),
@@ -149,7 +149,9 @@ def build_records(
             text=f"{item.table}: {' '.join(filter(None, (item.code, item.name)))} "
             + " ".join(f"{column} {value:g}" for column, value in item.amounts),
             table=item.table,
+            table_title=item.title,
             code=item.code,
+            parent=item.parent_code,
             amounts=[Amount(column=c, value=v) for c, v in item.amounts],
             page=page(item.page),
             **common,

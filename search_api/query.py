@@ -138,14 +138,15 @@ def expanded_query(params: "SearchParams") -> dict:
 
 def facet_filters(params: SearchParams) -> dict[str, dict]:
     """A terms filter per facet with a selection: OR within a field, AND across fields."""
-    filters = {
-        facet: {"terms": {facet: params.selected(facet)}}
+    return {
+        facet: (
+            district_filter(params.district)
+            if facet == "district"
+            else {"terms": {facet: params.selected(facet)}}
+        )
         for facet in FACETS
-        if params.selected(facet) and facet != "district"
+        if params.selected(facet)
     }
-    if params.district:
-        filters["district"] = district_filter(params.district)
-    return filters
 
 
 def district_filter(values: list[str]) -> dict:

@@ -29,7 +29,7 @@ def test_minyi_suban_finds_futian_2024(seed_api):
     top = body["hits"][0]
     assert (top["district"], top["year"]) == ("福田区", 2024)
     facet = {f["value"]: f["count"] for f in body["facets"]["district"]}
-    assert facet.get("福田区", 0) > 0
+    assert facet.get("深圳市/福田区", 0) > 0
 
 
 def test_snippets_mark_the_words_as_written(seed_api, es, seed_index):
@@ -54,23 +54,29 @@ def test_snippet_html_is_escaped(seed_api):
 
 def test_browsing_everything_shows_district_and_year_facets(seed_api):
     body = seed_api.get("/api/search").json()
-    districts = {f["value"] for f in body["facets"]["district"]}
+    districts = {(f["city"], f["district"]) for f in body["facets"]["district"]}
     years = {f["value"] for f in body["facets"]["year"]}
-    assert {"福田区", "罗湖区", "市本级"} <= districts
+    assert {("深圳市", "福田区"), ("深圳市", "罗湖区"), ("深圳市", "市本级")} <= districts
+    # each district is shown with its city
+    assert all(f["label"] == f"{f['city']} {f['district']}" for f in body["facets"]["district"])
     assert {2020, 2024} <= years
     assert body["total"] == sum(f["count"] for f in body["facets"]["kind"])
 
 
 def test_filters_and_multi_select_facet_counts(seed_api):
     all_ = seed_api.get("/api/search").json()
-    counts = {f["value"]: f["count"] for f in all_["facets"]["district"]}
-    one = seed_api.get("/api/search", params={"district": "罗湖区"}).json()
-    assert one["total"] == counts["罗湖区"]
-    assert {h["district"] for h in one["hits"]} == {"罗湖区"}
-    # the district facet still offers the other districts with their own counts
-    assert {f["value"]: f["count"] for f in one["facets"]["district"]} == counts
-    assert [f["selected"] for f in one["facets"]["district"] if f["value"] == "罗湖区"] == [True]
-    both = seed_api.get("/api/search", params=[("district", "罗湖区"), ("district", "市本级")])
+    counts = {f["district"]: f["count"] for f in all_["facets"]["district"]}
+    for bare_or_place in ("罗湖区", "深圳市/罗湖区"):
+        one = seed_api.get("/api/search", params={"district": bare_or_place}).json()
+        assert one["total"] == counts["罗湖区"]
+        assert {h["district"] for h in one["hits"]} == {"罗湖区"}
+        # the district facet still offers the other districts with their own counts
+        assert {f["district"]: f["count"] for f in one["facets"]["district"]} == counts
+        selected = [f["selected"] for f in one["facets"]["district"] if f["district"] == "罗湖区"]
+        assert selected == [True]
+    both = seed_api.get(
+        "/api/search", params=[("district", "罗湖区"), ("district", "深圳市/市本级")]
+    )
     assert both.json()["total"] == counts["罗湖区"] + counts["市本级"]
     narrowed = seed_api.get("/api/search", params={"district": "福田区", "year": 2020}).json()
     assert narrowed["total"] > 0

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -151,3 +152,27 @@ def test_document_view_opens_at_the_hit(page, server):
     assert "民意速办和智慧城市建设中心" in page.locator("#other-view h2").inner_text()
     assert "表" in current.inner_text()  # the tables part, where the indicator table is
     page.screenshot(path=ARTIFACTS / "5-document.png", full_page=True)
+
+
+def test_country_wide_facets_in_the_page(page, server):
+    page.goto(f"{server}/?kind=document")
+    rendered(page)
+    for name in ("doc_type", "province", "city", "level", "district"):
+        assert page.locator(f'.facet[data-facet="{name}"] label').count() >= 1, name
+    assert "广东省" in counts(page, "province")
+    assert "深圳市" in counts(page, "city")
+    # a district is shown with its city, never a bare 市本级
+    districts = counts(page, "district")
+    assert districts and all(label.startswith("深圳市 ") for label in districts)
+    page.screenshot(path=ARTIFACTS / "6-country-facets.png", full_page=True)
+
+    page.locator('.facet[data-facet="level"] label', has_text="区县级").locator("input").check()
+    page.wait_for_url("**level=*")
+    rendered(page)
+    assert "市本级" not in " ".join(counts(page, "district"))
+    page.locator('.facet[data-facet="district"] label', has_text="福田区").locator("input").check()
+    page.wait_for_url("**district=*")
+    rendered(page)
+    assert "district=深圳市/福田区" in unquote(page.url)  # the place, not a bare name
+    metas = page.locator("#hits li .meta").all_inner_texts()
+    assert metas and all("福田区" in meta for meta in metas)

@@ -159,6 +159,7 @@ def test_inconsistent_documents_get_data_quality_warnings():
 
 
 def test_line_items_with_codes_pairs_and_yuan():
+    from indexer.parse.blocks import to_blocks
     from indexer.parse.line_items import find_line_items
 
     text = (
@@ -168,21 +169,49 @@ def test_line_items_with_codes_pairs_and_yuan():
         "一、财政拨款 9,769.67 一、一般公共服务支出 8,930.46\n"
         "表 3 支出总表\n"
         "预算单位 科目编码 科目名称 支出总计 基本支出 项目支出\n"
+        "201 一般公共服务支出 156.00 156.00 0.00\n"
         "2080505 机关事业单位基本养老保险缴费支出 156.00 156.00 0.00\n"
+        "20805 行政事业单位养老支出 156.00 156.00 0.00\n"
+        "2080506 机关事业单位职业年金缴费支出 1.00 1.00 0.00\n"
         "部门收入预算总表\n"
         "编制部门:示例市甲局 单位:元\n"
         "项目\t合计\n"
         "收入总计\t371,514,655.00\n"
     )
-    items = [(i.table, i.code, i.name, i.amounts) for i in find_line_items(document_lines(text))]
-    assert items == [
-        ("收支总表", None, "一、财政拨款", [("col2", 9769.67)]),
-        ("收支总表", None, "一、一般公共服务支出", [("col4", 8930.46)]),
+    items = find_line_items(to_blocks(document_lines(text)))
+    got = [(i.table, i.code, i.parent_code, i.name, i.amounts) for i in items]
+    assert got == [
+        ("收支总表", None, None, "一、财政拨款", [("col2", 9769.67)]),
+        ("收支总表", None, None, "一、一般公共服务支出", [("col4", 8930.46)]),
+        (
+            "支出总表",
+            "201",
+            None,
+            "一般公共服务支出",
+            [("col3", 156.0), ("col4", 156.0), ("col5", 0.0)],
+        ),
         (
             "支出总表",
             "2080505",
+            None,
             "机关事业单位基本养老保险缴费支出",
             [("col3", 156.0), ("col4", 156.0), ("col5", 0.0)],
         ),
-        ("部门收入预算总表", None, "收入总计", [("合计", 37151.4655)]),
+        (
+            "支出总表",
+            "20805",
+            None,
+            "行政事业单位养老支出",
+            [("col3", 156.0), ("col4", 156.0), ("col5", 0.0)],
+        ),
+        (
+            "支出总表",
+            "2080506",
+            "20805",
+            "机关事业单位职业年金缴费支出",
+            [("col3", 1.0), ("col4", 1.0), ("col5", 0.0)],
+        ),
+        ("收入总表", None, None, "收入总计", [("合计", 37151.4655)]),
     ]
+    # the printed title is kept beside the standard name
+    assert items[-1].title == "部门收入预算总表"

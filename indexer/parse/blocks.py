@@ -209,10 +209,10 @@ def _shows_a_table(lines: list[Line], start: int) -> bool:
         text = line.text
         if _UNIT.search(text) or _META.search(text) or line.is_tabbed:
             return True
-        if has_figures(cells_of(line)):
-            return True
         if _PROSE.search(text) or _title_of(line, None):
             return False
+        if has_figures(cells_of(line)):
+            return True
     return False
 
 

@@ -1,8 +1,10 @@
 """Rows of the standard budget tables (收支总表, 支出总表, 按功能/经济分类, 三公经费, 政府采购 …):
 ``2080505 机关事业单位基本养老保险缴费支出 156.00``, ``一、财政拨款 9,769.67``.
 
-Each row keeps the table it is in (the last table title above it), its classification code
-where it has one, its name and its figures, named by the header's columns where the table came
+Read from the tables of the table layer (blocks.py). Each row keeps its table's standard name
+(the national template's, where the title says which; else the title) and printed title, its
+classification code with its parent (the code's prefix in the same table: ``2010301`` under
+``20103``), its name and its figures in 万元, named by the header's columns where the table came
 as cells. A row may hold two items side by side: the 收支总表 prints 收入 and 支出 in one row
 (``一、财政拨款 9,769.67 一、一般公共服务支出 8,930.46``).
 
@@ -13,22 +15,14 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.parse.amounts import is_amount, parse_amount
-from indexer.parse.lines import Line
+from indexer.parse.blocks import Block, Table, has_figures, tables
 from indexer.parse.names import clean_name
-from indexer.sections import clean_line, heading_level
 
-_TITLE = re.compile(
-    r"^(?:表\s*[\d一二三四五六七八九十]+\s*[:：]?\s*)?(?:\d{4}年度?)?"
-    r"(?P<title>[^\d\s(（]\S{1,40}?表)(?:\s*[(（]续[)）])?$"
-)
-# "编制部门:… 单位:元": figures in 元 are stored in 万元 like every other amount
-_IN_YUAN = re.compile(r"单位\s*[:：]\s*元")
-# Read elsewhere, or not budget figures
-_OTHER_TABLES = re.compile(r"绩效|申报|项目支出总表|项目支出及其他支出|重点项目")
+# Read elsewhere (projects, indicators), or not budget figures
+_OTHER_TABLES = ("项目支出绩效目标表", "部门整体支出绩效目标表")
+_OTHER_TITLES = re.compile(r"绩效|申报|项目支出及其他支出|重点项目")
 _CODE = re.compile(r"^\[?(\d{3,7})\]?$")
 _CODE_AND_NAME = re.compile(r"^\[(\d{3,7})\]\s*(\S.*)$")  # Guangzhou: "[30107]绩效工资"
-_HEADER_WORDS = re.compile(r"科目|项目|预算数|合计|小计|总计|单位|名称|金额|类别|款|项")
-_PROSE = re.compile(r"。|,[\u4e00-\u9fff]")  # a sentence (text is NFKC: ，is ,)
 _NOT_A_NAME = re.compile(r"^注|[。;；]|^单位[:：]|^部门名称")
 
 
@@ -39,52 +33,40 @@ class LineItem:
     name: str
     amounts: list[tuple[str, float]] = field(default_factory=list)
     page: int = 0
+    title: str = ""  # the table's title as printed
+    parent_code: str | None = None
 
 
-def find_line_items(lines: list[Line]) -> list[LineItem]:
+def find_line_items(blocks: list[Block]) -> list[LineItem]:
     items: list[LineItem] = []
-    table: str | None = None
-    header: list[str] = []
-    scale = 1.0
-    for line in lines:
-        text = clean_line(line.text)
-        title = None if line.is_tabbed else _TITLE.match(re.sub(r"\s+", "", text))
-        if title and not is_amount(text):
-            name = title["title"]
-            table = None if _OTHER_TABLES.search(name) else name
-            header, scale = [], 1.0
+    for table in tables(blocks):
+        if table.standard in _OTHER_TABLES or _OTHER_TITLES.search(table.title):
             continue
-        if _IN_YUAN.search(text):
-            scale = 1 / 10000
-        if table is None:
-            continue
-        if not line.is_tabbed and (
-            _PROSE.search(text) or heading_level(clean_line(text)) in (0, 1)
-        ):
-            table = None  # prose or the next part: the table (or its contents entry) is over
-            continue
-        cells = line.cells if line.is_tabbed else _tokens(text)
-        if not any(is_amount(c) and not re.fullmatch(r"\d{4}", c) for c in cells if c):
-            if line.is_tabbed and _HEADER_WORDS.search(text) and not header:
-                header = cells  # the first header row names the figures' columns
-            continue
-        for item in _items(cells, table, header if line.is_tabbed else [], line.page):
-            item.amounts = [(column, round(value * scale, 6)) for column, value in item.amounts]
-            items.append(item)
+        items += _table_items(table)
     return items
 
 
-def _tokens(text: str) -> list[str]:
-    """A flattened row's cells: its whitespace-separated tokens, Chinese words rejoined
-    ('机关事业单位 基本养老保险缴费支出' stays one name)."""
-    tokens: list[str] = []
-    for token in text.split():
-        text_like = not is_amount(token) and not _CODE.match(token)
-        if tokens and text_like and not is_amount(tokens[-1]) and not _CODE.match(tokens[-1]):
-            tokens[-1] += token
-        else:
-            tokens.append(token)
-    return tokens
+def _table_items(table: Table) -> list[LineItem]:
+    width = max((len(r.cells) for r in table.rows), default=0)
+    columns = table.columns(width) if table.header else []
+    items: list[LineItem] = []
+    codes: list[str] = []
+    for row in table.rows:
+        if not has_figures(row.cells):
+            continue
+        tabbed = row.line.is_tabbed
+        name = table.standard or table.title
+        for item in _items(row.cells, name, columns if tabbed else [], row.page):
+            item.amounts = [(c, round(v * table.scale, 6)) for c, v in item.amounts]
+            item.title = table.printed or table.title
+            if item.code:
+                item.parent_code = next(
+                    (c for c in reversed(codes) if item.code.startswith(c) and c != item.code),
+                    None,
+                )
+                codes.append(item.code)
+            items.append(item)
+    return items
 
 
 def _items(cells: list[str], table: str, header: list[str], page: int) -> list[LineItem]:
