@@ -11,9 +11,9 @@ ES_OUTAGE_NODE_DIR ?= $(CURDIR)/.es/node-outage
 export ES_OUTAGE_URL ES_OUTAGE_NODE_DIR
 OUTAGE_NODE := ES_URL=$(ES_OUTAGE_URL) ES_NODE_DIR=$(ES_OUTAGE_NODE_DIR) ES_HEAP=512m
 SHARED := ../shared
-# With ../shared beside the checkout, `make run` indexes its seed corpus and real PDFs;
-# else the project's own samples.
-RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs),samples)
+# With ../shared beside the checkout, `make run` indexes its seed corpus, real PDFs and the
+# national PDFs; else the project's own samples.
+RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national),samples)
 
 .PHONY: install browser-deps run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
@@ -39,8 +39,10 @@ es-outage-up: install
 es-status:
 	@scripts/es-local.sh status
 
+# Exit 1 (some files could not be read: the summary names them) still serves the rest;
+# exit 2 (bad usage, Elasticsearch away) stops.
 index: es-up
-	$(PY) -m indexer $(RUN_CORPUS)
+	$(PY) -m indexer $(RUN_CORPUS) || [ $$? -eq 1 ]
 
 run: index
 	$(PY) -m search_api

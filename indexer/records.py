@@ -1,6 +1,7 @@
 """Extracted text into records: one document record and its section records."""
 
 import hashlib
+import re
 from pathlib import Path
 
 from indexer.extract.base import Extracted
@@ -33,6 +34,15 @@ def document_title(meta: DocumentMeta, fallback: str) -> str:
     if body and meta.year and meta.doc_type != "other":
         return f"{meta.year}年{body}{meta.doc_type}"
     return body or fallback
+
+
+def _first_line(text: str, longest: int = 60) -> str | None:
+    """The document's first line of words (its own title, where a file name may lie)."""
+    for line in text.splitlines():
+        words = " ".join(line.split())
+        if len(re.sub(r"[\W\d_]", "", words)) >= 4:
+            return words[:longest]
+    return None
 
 
 def build_records(
@@ -83,7 +93,7 @@ def build_records(
         Record(
             id=f"{doc_id}-document",
             kind="document",
-            title=document_title(meta, source_file.stem),
+            title=document_title(meta, _first_line(text) or source_file.stem),
             text=text[:_DOCUMENT_TEXT_CHARS],
             units=meta.units,
             total_wan=meta.total_wan,

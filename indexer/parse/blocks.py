@@ -282,11 +282,12 @@ def _add_line(table: Table, line: Line) -> None:
         return
     if _NUMBERING.match(" ".join(c for c in cells if c)):
         return
+    compact = [re.sub(r"\s+", "", c) for c in cells]  # "项 目" is 项目
     if not table.rows:
         if line.is_tabbed:
-            table.header.append(cells)
+            table.header.append(compact)
         return
-    if line.is_tabbed and [re.sub(r"\s+", "", c) for c in cells] in table.header:
+    if line.is_tabbed and compact in table.header:
         return  # the header repeated on the next page
     table.rows.append(Row(cells, line))  # a row without figures: a name, a category, a note
 
