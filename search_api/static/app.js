@@ -10,6 +10,7 @@ const FACETS = {
 const KIND_NAMES = {
   document: "文档", section: "章节", project: "项目", indicator: "绩效指标", line_item: "预算科目",
 };
+const DOC_TYPE_NAMES = { other: "非预算文件" };
 const RELATIONS = { equivalent: "同义", related: "相关" };
 const $ = (id) => document.getElementById(id);
 
@@ -82,7 +83,8 @@ function renderFacets(body) {
     parts.push(`<h2>${label}</h2><div class="facet" data-facet="${name}">`);
     for (const v of values) {
       // a district is shown with its city ("深圳市 福田区"): two cities' 市本级 never merge
-      const shown = name === "kind" ? (KIND_NAMES[v.value] || v.value) : (v.label || v.value);
+      const names = name === "kind" ? KIND_NAMES : name === "doc_type" ? DOC_TYPE_NAMES : {};
+      const shown = names[v.value] || v.label || v.value;
       parts.push(
         `<label><input type="checkbox" data-facet="${name}" value="${escapeHtml(v.value)}"` +
         `${v.selected ? " checked" : ""}> <span class="value">${escapeHtml(shown)}</span>` +
@@ -148,7 +150,7 @@ function hitDetails(hit) {
 function renderHit(hit) {
   // 市本级 alone says nothing about where: it is always shown with its city
   const place = hit.district === "市本级" ? [hit.city, hit.district].filter(Boolean).join(" ") : hit.district;
-  const doctype = hit.doc_type && hit.doc_type !== "部门预算" ? (hit.doc_type === "other" ? "非预算文件" : hit.doc_type) : null;
+  const doctype = hit.doc_type && hit.doc_type !== "部门预算" ? (DOC_TYPE_NAMES[hit.doc_type] || hit.doc_type) : null;
   const where = [hit.department, hit.unit && hit.unit !== hit.department ? hit.unit : null,
                  place, hit.year && `${hit.year}年`, doctype, hit.page && `第${hit.page}页`]
     .filter(Boolean).map(escapeHtml).join(" · ");
