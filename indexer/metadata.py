@@ -23,7 +23,13 @@ from indexer.textnorm import compact
 # A name never runs over a title's own words ("…部门预算公开无锡市…") or a sentence's.
 _NAME = r"(?:(?!所有|纳入|项目|预算|决算|公开|年度)[\u4e00-\u9fff()]){2,40}?"
 # A department name begins with a place: optional province, then a city.
-_PLACE = r"(?!年|度)(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?[\u4e00-\u9fff]{2,7}?市"
+# A body's name begins with its place: a city (with its province), a district or county on its
+# own (海淀区…), a province (广东省…), or the state (国家…) for a central body.
+_PLACE = (
+    r"(?!年|度)(?:(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?[\u4e00-\u9fff]{2,7}?市"
+    r"|[\u4e00-\u9fff]{2,7}?(?:省|自治区)|[\u4e00-\u9fff]{1,6}?(?:区|县|旗)(?=[\u4e00-\u9fff]{2})"
+    r"|国家|中华人民共和国)"
+)
 _DEPT = rf"((?:中共|中国共产党)?{_PLACE}{_NAME})"
 _KIND = r"(?:部门|单位)(?:预算|决算)"
 _YEAR_THEN_DEPT = re.compile(rf"(20\d\d)年度?{_DEPT}(?:\(汇总\))?{_KIND}")

@@ -127,19 +127,22 @@ def place_of(name: str) -> Place | None:
 
 
 def _county_alone(text: str, at: int) -> Place | None:
-    """A county-level city or county named without its city (晋江市财政局), when its name is
-    unique in the country."""
+    """A district, county or county-level city named without its city (晋江市财政局,
+    海淀区教育委员会), when its name is unique in the country."""
     _, _, by_code = _tables()
     matches = [
         d
         for code, d in by_code.items()
-        if not code.endswith("00") and d.name.endswith(("市", "县")) and text.startswith(d.name)
+        if not code.endswith("00")
+        and d.name.endswith(("市", "县", "区", "旗"))
+        and d.name not in ("市辖区",)
+        and text.startswith(d.name)
     ]
     if len(matches) != 1:
         return None
     county = matches[0]
-    city = by_code.get(county.city_code)
     province = by_code[county.province_code]
+    city = province if province.name in MUNICIPALITIES else by_code.get(county.city_code)
     return Place(
         province.name, city.name if city else None, county.name, "区县级", at + len(county.name)
     )

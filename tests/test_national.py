@@ -23,6 +23,7 @@ from indexer.textnorm import normalize_text
         ("广东省财政厅", "广东省", None, None, "省级"),
         ("国家统计局", None, None, None, "中央"),
         ("兰州市统计局", "甘肃省", "兰州市", "市本级", "市级"),
+        ("海淀区教育委员会", "北京市", "北京市", "海淀区", "区县级"),
     ],
 )
 def test_places_from_the_national_division_table(name, province, city, district, level):
@@ -56,6 +57,27 @@ def test_a_department_budget_with_a_three_character_name():
         "市本级",
         "市级",
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "doc_type", "department", "year", "level"),
+    [
+        ("2026年海淀区教育委员会部门预算", "部门预算", "海淀区教育委员会", 2026, "区县级"),
+        ("广东省财政厅2026年部门预算", "部门预算", "广东省财政厅", 2026, "省级"),
+        ("国家统计局2026年部门预算", "部门预算", "国家统计局", 2026, "中央"),
+        ("2025年度北京市朝阳区民政局部门决算", "部门决算", "北京市朝阳区民政局", 2025, "区县级"),
+    ],
+)
+def test_bodies_of_every_level(title, doc_type, department, year, level):
+    meta = meta_of(f"{title}\n\f\n收支总表\n{title}说明。\n")
+    assert (meta.doc_type, meta.department, meta.year, meta.level) == (
+        doc_type,
+        department,
+        year,
+        level,
+    )
+    if level == "中央":
+        assert (meta.province, meta.city, meta.district) == (None, None, None)
 
 
 def test_a_unit_budget_names_its_unit_and_the_department_it_belongs_to():

@@ -90,8 +90,8 @@ def test_the_indexer_and_the_api_through_an_outage(outage_settings, monkeypatch)
     assert not report.failed
 
     # The node stops after the first file: that one is indexed, the other two are reported.
-    def stop_after_first(paths, workers):
-        for n, prepared in enumerate(prepared_files(paths, workers)):
+    def stop_after_first(paths, workers, limits):
+        for n, prepared in enumerate(prepared_files(paths, workers, limits)):
             if n == 1:
                 node("down")
             yield prepared
