@@ -47,6 +47,29 @@ def table_off_the_page_pdf() -> bytes:
     return _pdf(["\n".join(ops)])
 
 
+def rotated_table_pdf(title: str, rows: list[list[str]]) -> bytes:
+    """A landscape page stored rotated, as budget tables often are: a portrait MediaBox with
+    /Rotate 90, its title and ruled table drawn turned so that a viewer shows them upright."""
+    width = 612  # the stored page's width: the shown page's height
+
+    def at(x: float, y: float) -> str:  # a point of the shown page, in stored coordinates
+        return f"{width - y} {x}"
+
+    cell_w, cell_h, left, top = 220, 30, 60, 520
+    ops = [f"BT /F1 12 Tf 0 1 -1 0 {at(left, 560)} Tm ({title}) Tj ET"]
+    for r in range(len(rows) + 1):
+        y = top - r * cell_h
+        ops.append(f"{at(left, y)} m {at(left + cell_w * len(rows[0]), y)} l S")
+    for c in range(len(rows[0]) + 1):
+        x = left + c * cell_w
+        ops.append(f"{at(x, top)} m {at(x, top - cell_h * len(rows))} l S")
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            x, y = left + c * cell_w + 6, top - r * cell_h - 20
+            ops.append(f"BT /F1 10 Tf 0 1 -1 0 {at(x, y)} Tm ({cell}) Tj ET")
+    return _pdf(["\n".join(ops)], rotate=90)
+
+
 def inflating_pdf(megabytes: int) -> bytes:
     """A page whose content stream inflates to ``megabytes`` MB of blanks from a file of about
     a thousandth of that: a reader that inflates the stream whole needs that much memory."""
@@ -67,7 +90,7 @@ def slow_pdf(operators: int = 400_000) -> bytes:
     return _pdf([""], content=content)
 
 
-def _pdf(pages: list[str], content: bytes | None = None) -> bytes:
+def _pdf(pages: list[str], content: bytes | None = None, rotate: int = 0) -> bytes:
     """A minimal PDF, one page per content stream, with Helvetica as F1; ``content``, a
     Flate-compressed content stream, replaces the pages' own streams."""
     objects: list[bytes] = []
@@ -77,7 +100,7 @@ def _pdf(pages: list[str], content: bytes | None = None) -> bytes:
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     for i, stream in enumerate(pages):
         objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Rotate {rotate} "
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
         )
         if content is not None:

@@ -4,7 +4,7 @@ import pytest
 
 from indexer.extract import ExtractionError, extractor_for
 from indexer.records import build_records
-from tests.pdfs import encrypted_pdf, text_pdf
+from tests.pdfs import encrypted_pdf, rotated_table_pdf, text_pdf
 
 GOOD_PAGES = [
     "Department budget page one with enough text to count",
@@ -89,3 +89,15 @@ def test_ruled_tables_come_out_as_cells_with_wrapped_cells_joined(tmp_path):
         "Operations and maintenance\t953.52",
         "Reserve\t20.00",
     ]
+
+
+def test_a_landscape_page_stored_rotated_reads_in_reading_order(tmp_path):
+    rows = [
+        ["Code", "Name", "Amount"],
+        ["201", "General services", "1,234.50"],
+        ["205", "Schools", "99.00"],
+    ]
+    path = tmp_path / "rotated.pdf"
+    path.write_bytes(rotated_table_pdf("Expenditure table", rows))
+    lines = extractor_for(path).extract(path).pages[0].text.splitlines()
+    assert lines == ["Expenditure table", *("\t".join(row) for row in rows)]
