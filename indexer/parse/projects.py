@@ -358,65 +358,55 @@ _SUMMARY_TITLE = re.compile(
 _ORG_END = re.compile(r"(?:局|中心|委员会|办公室|署|院|站|所|队|馆|部|\(本级\)|\(汇总\))$")
 
 
-def summary_projects(lines: list[Line], units: list[str], department: str | None) -> list[Project]:
-    """Rows of the 项目支出总表: a project name and its figures (总计 first).
+def summary_projects(blocks: list, units: list[str], department: str | None) -> list[Project]:
+    """Rows of the 项目支出总表 (from the table layer): a project name and its figures (总计
+    first). Rows naming the department or a unit are subtotals, not projects; a name wrapped
+    over the lines above its figures (a table flattened into text) is joined to them."""
+    from indexer.parse.blocks import tables  # blocks builds on lines, like this module
 
-    Rows naming the department or a unit are subtotals, not projects.
-    """
     projects: list[Project] = []
-    inside = False
-    pending: list[str] = []
-    unit = None
     orgs = set(units) | ({department} if department else set())
-    for line in lines:
-        text = line.text
-        compacted = re.sub(r"\s+", "", text)
-        if _SUMMARY_TITLE.match(compacted):
-            inside, pending, unit = True, [], None
+    for table in tables(blocks, "项目支出表"):
+        if not _SUMMARY_TITLE.match(table.title):
             continue
-        if not inside:
-            continue
-        if (
-            re.match(r"^表\s*\S{1,3}[:：]?", compacted)
-            or compacted.endswith("总表")
-            or (not line.is_tabbed and heading_level(clean_line(text)) in (1, 2))
-        ):
-            inside = False
-            continue
-        if line.is_tabbed:
-            cells = [c for c in line.cells]
-            if not cells or not cells[0] or len(cells) < 3 or not is_amount(cells[1]):
-                continue
-            name, first = clean_name(cells[0]), cells[1]
-        else:
-            name_part, numbers = split_numbers(text)
-            if len(numbers) < 4:
-                pending.append(name_part)
-                continue
-            name = clean_name(join_pieces([*_name_tail(pending), name_part]))
-            first, pending = numbers[0], []
-        if not name or len(name) > _MAX_NAME or name in _CATEGORIES or "名称" in name:
-            continue
-        if _is_org(name, orgs):
-            if len(units) > 1:
-                unit = next((u for u in units if u == name), None)  # None: the department
-            elif not units and name != department:
-                unit = name  # Guangzhou names its 下属单位 only in these rows
+        pending: list[str] = []
+        unit = None
+        for row in table.rows:
+            line = row.line
+            if line.is_tabbed:
+                cells = line.cells
+                if not cells or not cells[0] or len(cells) < 3 or not is_amount(cells[1]):
+                    continue
+                name, first = clean_name(cells[0]), cells[1]
             else:
-                unit = None
-            continue
-        if not re.search(r"[^\W\d_]", name):
-            continue  # no letters: a stray figure (a name may be a code: GZIT2022-SM-W-C-051103)
-        value = parse_amount(first)
-        projects.append(
-            Project(
-                name=name,
-                amount_wan=value,
-                page=line.page,
-                unit=unit,
-                sources=[Source("summary_table", line.page, value)],
+                name_part, numbers = split_numbers(line.text)
+                if len(numbers) < 4:
+                    pending.append(name_part)
+                    continue
+                name = clean_name(join_pieces([*_name_tail(pending), name_part]))
+                first, pending = numbers[0], []
+            if not name or len(name) > _MAX_NAME or name in _CATEGORIES or "名称" in name:
+                continue
+            if _is_org(name, orgs):
+                if len(units) > 1:
+                    unit = next((u for u in units if u == name), None)  # None: the department
+                elif not units and name != department:
+                    unit = name  # Guangzhou names its 下属单位 only in these rows
+                else:
+                    unit = None
+                continue
+            if not re.search(r"[^\W\d_]", name):
+                continue  # no letters: a stray figure (a name may be a code: GZIT2022-SM-W…)
+            value = round(parse_amount(first) * table.scale, 2)
+            projects.append(
+                Project(
+                    name=name,
+                    amount_wan=value,
+                    page=line.page,
+                    unit=unit,
+                    sources=[Source("summary_table", line.page, value)],
+                )
             )
-        )
     return projects
 
 
@@ -651,7 +641,7 @@ def find_projects(
     found, list_warnings = list_projects(flat, units)
     found += task_projects(lines, units)
     found += key_projects(lines, units)
-    found += summary_projects(lines, units, department)
+    found += summary_projects(blocks or [], units, department)
     found += project_table_projects(lines, project_tables(lines), units)
     found += note_projects(lines)
     found += table_projects(blocks or [], units)
