@@ -171,3 +171,21 @@ def test_a_table_goes_on_over_the_next_page_without_reading_its_header_twice():
 )
 def test_standard_tables_by_what_their_titles_say(title, standard):
     assert standard_table(title) == standard
+
+
+def test_a_projects_own_form_named_by_its_title_even_when_it_starts_with_figures():
+    from indexer.parse.project_tables import table_projects
+
+    text = (
+        "12345热线运营项目绩效目标表\n"
+        "专项资金情况(万元)\t资金总额:\t57.00\t\n"
+        "\t财政拨款:\t57.00\t\n"
+        "绩效目标指标\t一级指标\t二级指标\t三级指标\t目标值\n"
+        "\t产出指标\t数量指标\t接听量\t≥100万次\n"
+    )
+    found = [b for b in blocks_of(text) if isinstance(b, Table)]
+    assert [(t.title, t.standard) for t in found] == [
+        ("12345热线运营项目绩效目标表", "项目支出绩效目标表")
+    ]
+    projects = table_projects(found, [])
+    assert [(p.name, p.amount_wan) for p in projects] == [("12345热线运营项目", 57.0)]
