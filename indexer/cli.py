@@ -46,24 +46,12 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 @dataclass
-class FileResult:
-    source: SourceFile
-    records: int = 0
-    error: str | None = None
-    bug: bool = False
-
-    @property
-    def path(self) -> Path:
-        return self.source.path
-
-
-@dataclass
 class Report:
-    files: list[FileResult] = field(default_factory=list)
+    files: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
-    def failed(self) -> list[FileResult]:
+    def failed(self) -> list[FileOutcome]:
         return [f for f in self.files if f.error]
 
     @property
@@ -112,7 +100,7 @@ def ingest(
     progress = Progress(len(paths), out)
 
     def on_file(outcome: FileOutcome) -> None:
-        report.files.append(FileResult(outcome.source, outcome.records, outcome.error, outcome.bug))
+        report.files.append(outcome)
         progress.file(outcome)
 
     with BulkLoad(es, index, settings.es_replicas):
@@ -122,7 +110,7 @@ def ingest(
     if stopped:
         reported = {f.path for f in report.files}
         report.files += [
-            FileResult(source, error=f"not indexed: {stopped}")
+            FileOutcome(source, error=f"not indexed: {stopped}")
             for source in paths
             if source.path not in reported
         ]

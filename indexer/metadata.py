@@ -132,7 +132,8 @@ def _department_of_unit(unit: str, flat: str) -> str | None:
 
 def extract_metadata(text: str) -> DocumentMeta:
     flat = compact(text.replace("\n", "").replace("\f", ""))
-    head = compact("".join(text.split("\f")[:_HEAD_PAGES]).replace("\n", ""))
+    head_text = "\n".join(text.split("\f")[:_HEAD_PAGES])
+    head = compact(head_text.replace("\n", ""))
     doc_type = doc_type_of(head, flat)
     if doc_type == "other":
         return DocumentMeta(doc_type="other")
@@ -145,7 +146,7 @@ def extract_metadata(text: str) -> DocumentMeta:
         votes[(match.group(2), int(match.group(1)))] += 3
 
     if not votes:
-        year = _title_year("".join(text.split("\f")[:_HEAD_PAGES])) or _year_fallback(flat)
+        year = _title_year(head_text) or _year_fallback(flat)
         for match in _DEPT_WITHOUT_YEAR.finditer(flat):
             votes[(_strip_trailing(match.group(1)), year or 0)] += 1
     if not votes:
@@ -160,7 +161,7 @@ def extract_metadata(text: str) -> DocumentMeta:
     else:
         meta.year = _year_fallback(flat)
     if doc_type.startswith("单位"):
-        _read_unit(meta, "\n".join(text.split("\f")[:_HEAD_PAGES]), flat)
+        _read_unit(meta, head_text, flat)
     _place(meta, head)
 
     total = _TOTAL.search(flat) or _TOTAL_SENTENCE.search(flat) or _TOTAL_ROW.search(text)
@@ -257,9 +258,6 @@ def _year_fallback(flat: str) -> int | None:
 # A year printed beside the title but moved by the text layer: "…局 年部门预算情况说明\n2026"
 def _title_year(head_text: str) -> int | None:
     """The year nearest the first mention of the kind of budget on the first pages."""
-    kind = _ANY_KIND.search(re.sub(r"\s+", "", head_text))
-    if not kind:
-        return None
     found = re.search(r"(部\s*门|单\s*位)\s*(预\s*算|决\s*算)", head_text)
     if not found:
         return None

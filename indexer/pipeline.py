@@ -32,7 +32,6 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from indexer import segment
 from indexer.admin import load_mapping
 from indexer.extract import ExtractionError, extractor_for, supported_extensions
-from indexer.extract.pdf import raised_by_pdf_library
 from indexer.model import Record
 from indexer.records import build_records, document_id
 from indexer.sources import SourceFile
@@ -121,13 +120,10 @@ def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
     except MemoryError:
         prepared.error = f"needed more than the per-worker memory limit of {limits.memory_mb} MB"
     except Exception as exc:  # noqa: BLE001 - one file's surprise never ends the run
-        if raised_by_pdf_library(exc):
-            prepared.error = f"broken PDF: {type(exc).__name__}: {exc}"
-        else:
-            prepared.error = f"unexpected error (a bug?): {type(exc).__name__}: {exc}"
-            prepared.bug = True
-            print(f"traceback for {source.path}:", file=sys.stderr)
-            traceback.print_exc(file=sys.stderr)
+        prepared.error = f"unexpected error (a bug?): {type(exc).__name__}: {exc}"
+        prepared.bug = True
+        print(f"traceback for {source.path}:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
     if prepared.error:
         prepared.sources = []
     return prepared

@@ -89,12 +89,13 @@ class PdfExtractor:
                     text = page_text(page)
                     page.close()
                     pages.append(Page(number=number, text=normalize_text(text)))
-        except PdfminerException as exc:
-            cause = exc.args[0] if exc.args else exc
+        except Exception as exc:  # noqa: BLE001 - sorted below: the file's fault or not
+            # pdfplumber wraps what pdfminer raises while opening or reading a page
+            cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
             if isinstance(cause, PDFPasswordIncorrect):
                 raise ExtractionError("the PDF is encrypted with a password") from exc
             if isinstance(cause, (RecursionError, MemoryError)) or not raised_by_pdf_library(cause):
-                raise cause from None  # a limit, or an interruption: not the file's fault alone
+                raise cause from None  # a limit, an interruption or our bug: the caller's
             raise ExtractionError(f"broken PDF: {cause!r}") from exc
         if not pages:
             raise ExtractionError("the PDF has no pages")

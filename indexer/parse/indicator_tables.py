@@ -20,6 +20,7 @@ from indexer.parse.amounts import is_amount
 from indexer.parse.blocks import Block, Row, Table, tables
 from indexer.parse.indicators import Indicator
 from indexer.parse.names import clean_name
+from indexer.parse.project_tables import PROJECT_COLUMN, form_name
 from indexer.parse.targets import parse_target
 
 _NAME = r"(?:三级指标|指标名称|指标内容|绩效指标名称)$"
@@ -28,9 +29,7 @@ _OP = r"(?:指标性质|运算符号?|符号|比较符)$"
 _UNIT = r"(?:计量单位|度量单位|指标单位)$"
 _LEVEL1 = r"一级指标$"
 _LEVEL2 = r"二级指标$"
-_PROJECT = r"(?:^|·)项目名称$"
 _TABLES = ("部门整体支出绩效目标表", "项目支出绩效目标表")
-_FORM_PROJECT = "项目名称"
 
 
 _CODED = re.compile(
@@ -97,12 +96,12 @@ def _read(table: Table) -> list[Indicator]:
             ("unit", _UNIT),
             ("level1", _LEVEL1),
             ("level2", _LEVEL2),
-            ("project", _PROJECT),
+            ("project", PROJECT_COLUMN),
         )
     }
     if at["name"] is None or at["value"] is None or (at["op"] is None and at["unit"] is None):
         return []
-    form_project = _form_project(table) if at["project"] is None else None
+    form_project = form_name(table) if at["project"] is None else None
     carried: dict[str, str | None] = {"level1": None, "level2": None, "project": form_project}
     width = max((len(r.cells) for r in rows), default=0) + len(columns)
     found = []
@@ -145,13 +144,3 @@ def _indicator_columns(table: Table) -> tuple[list[str] | None, list[Row]]:
         if any(re.search(_NAME, c) for c in cells) and any(re.search(_VALUE, c) for c in cells):
             return cells, table.rows[index + 1 :]
     return None, []
-
-
-def _form_project(table: Table) -> str | None:
-    """The project a project's own form names (项目名称 | X), if it is one."""
-    for cells in [*table.header, *(r.cells for r in table.rows)]:
-        compact = [re.sub(r"\s+", "", c) for c in cells]
-        for i, cell in enumerate(compact[:-1]):
-            if cell == _FORM_PROJECT and compact[i + 1] and not re.search(_NAME, compact[i + 1]):
-                return clean_name(compact[i + 1])
-    return None

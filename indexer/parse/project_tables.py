@@ -17,11 +17,13 @@ from indexer.parse.blocks import Block, Table, tables
 from indexer.parse.names import clean_name
 from indexer.parse.projects import Project, Source, named_unit
 
-_NAME_COLUMN = r"(?:^|·)项目名称$"
+PROJECT_COLUMN = r"(?:^|·)项目名称$"  # a list's column of project names
 _AMOUNT_COLUMN = r"总计|合计|金额|预算数|预算$|小计|资金总额|本年预算|当年预算|拨款"
 _UNIT_COLUMN = r"(?:^|·)(?:单位名称|预算单位|资金使用单位)$"
 _TOTALS = re.compile(r"^(?:合计|小计|总计|本年合计|共计)$|^[一二三四五六七八九十]+、")
 _FORM_NAME = "项目名称"
+# What stands beside 项目名称 in a list's header row, not a project's name
+_HEADING = re.compile(r"名称|指标|^(?:总计|合计|金额|预算数)")
 _FORM_AMOUNT = re.compile(
     r"^(?:当年预算|本年预算|资金总额|年度资金总额|项目资金|预算金额|项目总额)"
 )
@@ -41,7 +43,7 @@ def table_projects(blocks: list[Block], units: list[str]) -> list[Project]:
 
 def _row_projects(table: Table) -> list[Project]:
     width = max((len(r.cells) for r in table.rows), default=0)
-    name_at = table.column(_NAME_COLUMN, width)
+    name_at = table.column(PROJECT_COLUMN, width)
     if name_at is None:
         return []
     columns = table.columns(width)
@@ -96,10 +98,22 @@ def _named_by_title(table: Table) -> str | None:
     return clean_name(name) if len(name) >= 2 else None
 
 
+def form_name(table: Table) -> str | None:
+    """The project a project's own form names beside 项目名称 (the first lines of a form hold
+    no figure, so the table layer took them for its header)."""
+    for raw in [*table.header, *(row.cells for row in table.rows)]:
+        cells = [re.sub(r"\s+", "", c) for c in raw]
+        for i, cell in enumerate(cells):
+            rest = [c for c in cells[i + 1 :] if c]
+            if cell == _FORM_NAME and rest and not _HEADING.search(rest[0]):
+                return clean_name(rest[0])
+    return None
+
+
 def _form_project(table: Table, units: list[str]) -> list[Project]:
     """One project's form: its name beside 项目名称, its amount beside 当年预算 (or …), its
     unit where a line above or in it names one of the document's units (项目实施单位 …)."""
-    name = amount = unit = None
+    amount = unit = None
     page = table.first_page
     # the form's first lines hold no figure, so the table layer took them for its header
     lines = [(cells, table.first_page) for cells in table.header]
@@ -112,13 +126,11 @@ def _form_project(table: Table, units: list[str]) -> list[Project]:
         cells = [re.sub(r"\s+", "", c) for c in raw]
         for i, cell in enumerate(cells):
             rest = [c for c in cells[i + 1 :] if c]
-            if cell == _FORM_NAME and rest and name is None:
-                name = clean_name(rest[0])
-            elif _FORM_AMOUNT.match(cell) and amount is None:
+            if _FORM_AMOUNT.match(cell) and amount is None:
                 figure = next((c for c in rest if is_amount(c)), None)
                 if figure:
                     amount, page = round(parse_amount(figure) * table.scale, 2), at
-    name = name or _named_by_title(table)
+    name = form_name(table) or _named_by_title(table)
     if not name or amount is None:
         return []
     source = Source("project_table", page, amount)

@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 
 from indexer.model import Change
 from indexer.parse.amounts import NUMBER, find_change, is_amount, parse_amount
+from indexer.parse.blocks import Block, tables
 from indexer.parse.lines import Flat, Line, split_numbers
 from indexer.parse.names import clean_name, normalize_name
 from indexer.sections import clean_line, heading_level
@@ -358,12 +359,12 @@ _SUMMARY_TITLE = re.compile(
 _ORG_END = re.compile(r"(?:局|中心|委员会|办公室|署|院|站|所|队|馆|部|\(本级\)|\(汇总\))$")
 
 
-def summary_projects(blocks: list, units: list[str], department: str | None) -> list[Project]:
+def summary_projects(
+    blocks: list[Block], units: list[str], department: str | None
+) -> list[Project]:
     """Rows of the 项目支出总表 (from the table layer): a project name and its figures (总计
     first). Rows naming the department or a unit are subtotals, not projects; a name wrapped
     over the lines above its figures (a table flattened into text) is joined to them."""
-    from indexer.parse.blocks import tables  # blocks builds on lines, like this module
-
     projects: list[Project] = []
     orgs = set(units) | ({department} if department else set())
     for table in tables(blocks, "项目支出表"):
@@ -633,7 +634,7 @@ def merge_projects(found: list[Project]) -> tuple[list[Project], list[str]]:
 
 
 def find_projects(
-    lines: list[Line], units: list[str], department: str | None, blocks: list | None = None
+    lines: list[Line], units: list[str], department: str | None, blocks: list[Block] | None = None
 ) -> tuple[list[Project], list[str]]:
     from indexer.parse.project_tables import table_projects  # it builds on this module
 
