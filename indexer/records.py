@@ -13,7 +13,7 @@ from indexer.parse.indicator_tables import column_indicators
 from indexer.parse.indicators import find_indicators
 from indexer.parse.line_items import find_line_items
 from indexer.parse.lines import Flat, document_lines
-from indexer.parse.projects import find_projects, project_tables
+from indexer.parse.projects import find_projects
 from indexer.places import place_key
 from indexer.sections import split_sections
 from indexer.sources import source_key
@@ -136,7 +136,7 @@ def build_records(
             change=project.change,
             **{**common, "unit": project.unit or meta.unit},
         )
-    indicators = find_indicators(lines, project_tables(lines), meta.units)
+    indicators = find_indicators(blocks, meta.units)
     for indicator in indicators + column_indicators(blocks):
         levels = [x for x in (indicator.level1, indicator.level2) if x]
         add(

@@ -3,6 +3,7 @@
 import pytest
 
 from indexer.parse.amounts import find_change, parse_amount
+from indexer.parse.blocks import to_blocks
 from indexer.parse.indicators import find_indicators
 from indexer.parse.lines import Flat, document_lines
 from indexer.parse.projects import find_projects, list_projects
@@ -73,6 +74,7 @@ def test_project_list_with_sub_items_and_change():
 def test_a_project_named_in_list_and_task_table_is_one_record_with_two_sources():
     text = (
         LIST
+        + "示例中心整体支出绩效目标表\n单位：万元\n"
         + "任务名称 主要内容\n示例运维 主要用于运维 60.00 60.00 0.00\n金额合计 100.00 100.00 0.00\n"
     )
     projects, warnings = find_projects(document_lines(text), [], None)
@@ -105,9 +107,16 @@ CENTRED_LABELS = """一级指标 二级指标 三级指标 目标值
 """
 
 
+def form_indicators(grid: str):
+    """The indicators of a grid printed in a project's 绩效目标表."""
+    form = "监控系统运维项目绩效目标表\n单位：万元\n" + grid
+    return find_indicators(to_blocks(document_lines(form)), [])
+
+
 @pytest.mark.parametrize("text", [TOP_LABELS, CENTRED_LABELS])
 def test_indicator_labels_carried_over_their_rows(text):
-    indicators = find_indicators(document_lines(text), [], [])
+    indicators = form_indicators(text)
+    assert {i.project for i in indicators} == {"监控系统运维项目"}
     got = {i.name: (i.level1, i.level2) for i in indicators}
     assert got["维护设备数量"] == ("产出指标", "数量指标")
     assert got["巡检次数"] == ("产出指标", "数量指标")
@@ -124,11 +133,11 @@ def test_indicator_rows_as_cells_and_wrapped_names():
     wrapped = (
         "一级指标 二级指标 三级指标 目标值\n数量指标\n保障系统正常运行的监控点数\n量\n1918 个\n"
     )
-    from_cells = find_indicators(document_lines(cells), [], [])
+    from_cells = form_indicators(cells)
     assert [(i.level2, i.name, i.target.value) for i in from_cells] == [
         ("数量指标", "接入数量", 10)
     ]
-    from_lines = find_indicators(document_lines(wrapped), [], [])
+    from_lines = form_indicators(wrapped)
     assert [(i.name, i.target.raw) for i in from_lines] == [
         ("保障系统正常运行的监控点数量", "1918 个")
     ]

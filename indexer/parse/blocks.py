@@ -5,9 +5,12 @@
 A table starts at a title line (``表3 支出总表``, ``2026年部门收支总体情况表``, ``表一`` then a
 title line) that is followed by what a table has: a unit line (``单位：万元``), header cells or
 rows of figures. A contents page lists the same titles without any of that, so it stays prose.
-A table ends at the next title, a heading of the text (第X部分 …), or a sentence. A table that
-runs onto the next page goes on there: the page's first lines are rows, or repeat the title
-(with or without ``（续）``) and the header, which are not read twice.
+A table printed without a title is introduced by a sentence and starts at its header
+(``…重点项目绩效目标情况如下：`` then 项目名称 | 预算数 | 绩效目标). A table ends at the next title,
+a heading of the text (第X部分 …), or a sentence, except a form (a 绩效目标表), whose cells hold
+sentences. A table that runs onto the next page goes on there: the page's first lines are
+rows, or repeat the title (with or without ``（续）``) and the header, which are not read twice.
+Each table keeps its lines as printed too, for the readers of forms.
 
 Each table knows its unit (元 or 万元, as its unit line prints it: ``scale`` turns its figures
 into 万元) and the standard table of the national template it is (``standard``), recognised
@@ -31,6 +34,7 @@ _TITLE = re.compile(
     r"|\([一二三四五六七八九十]+\))\s*[:：.、]?\s*)?(?:\d{4}年度?)?"
     r"(?P<title>(?:\d+_?)?[^\d\s(（:：][^\s。;；]{1,50}?表)(?:\s*[(（](?:续|[^)）]{1,12})[)）])?$"
 )
+_QUALIFIER = re.compile(r"表\s+[^\s\d:：,，。]{1,6}$")
 _NUMBER_ONLY = re.compile(r"^表\s*[\d一二三四五六七八九十]+(?:-\d+)?$")
 _UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
 _META = re.compile(r"^(?:部门名称|单位名称|编制单位|编制部门|预算单位|部门)\s*[:：]|单位\s*[:：]")
@@ -41,6 +45,10 @@ _NOTE = re.compile(r"^(?:注|说明|备注)\s*[:：\d]")
 _NUMBERING = re.compile(r"^(?:[*\s甲乙丙丁栏次序号]|\d{1,2}(?!\d))*$")
 _LOOKAHEAD = 6  # lines after a title in which a table must show itself
 _CODE_TITLE = re.compile(r"[^\d]{0,3}\d+表")  # "公开02表": a label beside the title, not one
+# "2024年，本部门重点项目绩效目标情况如下：": a table's lead-in, its subject the table's title
+_LEAD_IN = re.compile(r"(?:本部门|本单位)?(?P<title>[^,，。;；:：]{2,30}?)(?:情况)?如下[:：]?$")
+_LEAD_IN_HEADER = 4  # lines after a lead-in that hold its header (wrapped: 项目名 / 称)
+_FORMS = ("部门整体支出绩效目标表", "项目支出绩效目标表")
 
 # The national template's tables (财政部 部门预算公开), from what their titles say; the first
 # rule that matches names the table. Order matters: 基本支出 before 支出, 财政拨款 before 收支.
@@ -96,6 +104,12 @@ class Table:
     last_page: int = 0
     meta: list[str] = field(default_factory=list)  # 部门名称：… lines
     printed: str = ""  # the title lines as printed, numbering and year included
+    lines: list[Line] = field(default_factory=list)  # every line under the title, in order
+
+    @property
+    def is_form(self) -> bool:
+        """A 绩效目标表 (or a table introduced as one): a form whose cells hold sentences."""
+        return "绩效" in self.title or self.standard in _FORMS
 
     @property
     def scale(self) -> float:
@@ -165,7 +179,9 @@ def _title_of(line: Line, following: Line | None) -> tuple[str, int] | None:
     title), or None."""
     if line.is_tabbed and len([c for c in line.cells if c]) != 1:
         return None
-    text = re.sub(r"\s+", "", clean_line(line.text.replace("\t", " ")))
+    # "…绩效目标表 一级项目": a qualifier printed in brackets that were drawn apart from it
+    text = _QUALIFIER.sub("表", clean_line(line.text.replace("\t", " ")))
+    text = re.sub(r"\s+", "", text)
     if _NUMBER_ONLY.match(text) and following is not None and not following.is_tabbed:
         joined = _title_of(Line(text + following.text, line.page), None)
         return (joined[0], 2) if joined else None
@@ -216,15 +232,32 @@ def _shows_a_table(lines: list[Line], start: int) -> bool:
     return False
 
 
-def _ends_table(line: Line) -> bool:
+def _ends_table(table: Table, line: Line) -> bool:
+    """A heading of the text ends a table; a sentence ends one too, unless the table is a form
+    (its 年度目标 and 绩效目标 cells are sentences)."""
     if line.is_tabbed:
         return False
     text = clean_line(line.text)
     if _NOTE.match(text):
         return False
-    if _PROSE.search(text) and not has_figures(cells_of(line)):
+    if _PROSE.search(text) and not has_figures(cells_of(line)) and not table.is_form:
         return True
     return heading_level(text) in (0, 1)
+
+
+def _lead_in(lines: list[Line], start: int) -> str | None:
+    """A table printed without a title, introduced by a sentence (``…重点项目绩效目标情况如下：``)
+    and headed by a 项目名称 (or 项目) column, perhaps wrapped: the sentence's subject is its
+    title."""
+    line = lines[start]
+    match = _LEAD_IN.search(line.text)
+    if not match or line.is_tabbed:
+        return None
+    following = lines[start + 1 : start + 1 + _LEAD_IN_HEADER]
+    joined = re.sub(r"\s+", "", "".join(x.text for x in following))
+    if "项目名称" in joined or any(x.is_tabbed and "项目" in x.cells for x in following):
+        return match["title"]
+    return None
 
 
 def to_blocks(lines: list[Line]) -> list[Block]:
@@ -246,7 +279,14 @@ def to_blocks(lines: list[Line]) -> list[Block]:
             blocks.append(table)
             i += size
             continue
-        if table is not None and _ends_table(line):
+        lead_in = _lead_in(lines, i)
+        if lead_in:
+            table = Table(lead_in, None, None, first_page=line.page, last_page=line.page)
+            table.printed = re.sub(r"\s+", "", line.text)
+            blocks.append(table)
+            i += 1
+            continue
+        if table is not None and _ends_table(table, line):
             table = None
         if table is None:
             if not blocks or not isinstance(blocks[-1], Prose):
@@ -269,6 +309,7 @@ def _continues(table: Table, title: str, line: Line) -> bool:
 
 def _add_line(table: Table, line: Line) -> None:
     text = line.text
+    table.lines.append(line)
     unit = _UNIT.search(text)
     if unit and table.unit is None:
         table.unit = unit.group(1)

@@ -79,44 +79,56 @@ def coded_indicators(blocks: list[Block]) -> list[Indicator]:
     return found
 
 
+_COLUMNS = (
+    ("name", _NAME),
+    ("value", _VALUE),
+    ("op", _OP),
+    ("unit", _UNIT),
+    ("level1", _LEVEL1),
+    ("level2", _LEVEL2),
+    ("project", PROJECT_COLUMN),
+)
+
+
 def _read(table: Table) -> list[Indicator]:
-    columns, rows = _indicator_columns(table)
-    if columns is None:
-        return []
+    found: list[Indicator] = []
+    carried: dict[str, str | None] = {"level1": None, "level2": None, "project": None}
+    for number, (columns, rows) in enumerate(_runs(table)):
+        # a column by its header's words only: the figures of a cell printed over the header
+        # ("100计量。单位") are no part of its name
+        words = [re.sub(r"[^\u4e00-\u9fff·()]", "", c) for c in columns]
+        at = {
+            key: next((i for i, w in enumerate(words) if re.search(pattern, w)), None)
+            for key, pattern in _COLUMNS
+        }
+        if at["name"] is None or at["value"] is None or (at["op"] is None and at["unit"] is None):
+            continue
+        if number == 0 and at["project"] is None:
+            carried["project"] = form_name(table)
+        found += _read_rows(rows, at, carried)
+    return found
 
-    def find(pattern: str) -> int | None:
-        return next((i for i, c in enumerate(columns) if re.search(pattern, c)), None)
 
-    at = {
-        key: find(pattern)
-        for key, pattern in (
-            ("name", _NAME),
-            ("value", _VALUE),
-            ("op", _OP),
-            ("unit", _UNIT),
-            ("level1", _LEVEL1),
-            ("level2", _LEVEL2),
-            ("project", PROJECT_COLUMN),
-        )
-    }
-    if at["name"] is None or at["value"] is None or (at["op"] is None and at["unit"] is None):
-        return []
-    form_project = form_name(table) if at["project"] is None else None
-    carried: dict[str, str | None] = {"level1": None, "level2": None, "project": form_project}
-    width = max((len(r.cells) for r in rows), default=0) + len(columns)
+def _read_rows(
+    rows: list[Row], at: dict[str, int | None], carried: dict[str, str | None]
+) -> list[Indicator]:
     found = []
     for row in rows:
-        cells = [re.sub(r"\s+", "", c) for c in row.cells] + [""] * width
+        raw_cells = [re.sub(r"\s+", "", c) for c in row.cells]
+        cells = {
+            key: raw_cells[i] if i is not None and i < len(raw_cells) else ""
+            for key, i in at.items()
+        }
         for key in ("level1", "level2", "project"):
-            if at[key] is not None and cells[at[key]]:
-                carried[key] = clean_name(cells[at[key]]) if key == "project" else cells[at[key]]
+            if cells[key]:
+                carried[key] = clean_name(cells[key]) if key == "project" else cells[key]
                 if key == "level1":
                     carried["level2"] = None  # a new 一级 span starts its own 二级 labels
-        name, value = cells[at["name"]], cells[at["value"]]
+        name, value, op, unit = cells["name"], cells["value"], cells["op"], cells["unit"]
         if not name or not value or re.search(_NAME, name):
             continue
-        op = cells[at["op"]] if at["op"] is not None else ""
-        unit = cells[at["unit"]] if at["unit"] is not None else ""
+        if not re.search(r"[^\W\d_]", name):
+            continue  # no letters: a stray line of figures (the last row again, a page number)
         raw = f"{op}{value}{unit if unit not in value else ''}"
         found.append(
             Indicator(
@@ -131,16 +143,22 @@ def _read(table: Table) -> list[Indicator]:
     return found
 
 
-def _indicator_columns(table: Table) -> tuple[list[str] | None, list[Row]]:
-    """The names of the indicator columns and the rows under them: the table's header, or
-    a row inside the table that heads its indicators (a project's form: its name and money
-    first, then 指标名称 | 指标性质 | 指标值 | 计量单位)."""
+def _heads(cells: list[str]) -> bool:
+    return any(re.search(_NAME, c) for c in cells) and any(re.search(_VALUE, c) for c in cells)
+
+
+def _runs(table: Table) -> list[tuple[list[str], list[Row]]]:
+    """The indicator columns' names and the rows under them: the table's header, then each
+    row inside the table that heads indicators (a project's form: its name and money first,
+    then 指标名称 | 指标性质 | 指标值 | 计量单位; or the header printed again on the next page,
+    its columns laid out anew)."""
     width = max((len(r.cells) for r in table.rows), default=0)
-    columns = table.columns(width)
-    if any(re.search(_NAME, c) for c in columns) and any(re.search(_VALUE, c) for c in columns):
-        return columns, table.rows
-    for index, row in enumerate(table.rows):
+    header = table.columns(width)
+    runs: list[tuple[list[str], list[Row]]] = [(header, [])] if _heads(header) else []
+    for row in table.rows:
         cells = [re.sub(r"\s+", "", c) for c in row.cells]
-        if any(re.search(_NAME, c) for c in cells) and any(re.search(_VALUE, c) for c in cells):
-            return cells, table.rows[index + 1 :]
-    return None, []
+        if _heads(cells):
+            runs.append((cells, []))
+        elif runs:
+            runs[-1][1].append(row)
+    return runs

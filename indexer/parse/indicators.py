@@ -1,7 +1,9 @@
 """Performance indicators (绩效指标): 一级 / 二级 / 三级指标 and 目标值 rows.
 
-A table starts at its header line (一级指标 … 目标值/指标值) and ends at the next table, heading
-or header. Its rows arrive in two shapes:
+The grids are read inside the forms (绩效目标表) that the table layer found (blocks.py): a grid
+starts at its header line (一级指标 … 目标值/指标值) and ends at the next header, the form's next
+field (备注, 项目名称 …) or the form's end. Its project is the one the form names (beside 项目名称,
+or in its title), its unit the one a line above it names. Its rows arrive in two shapes:
 
 - tab-separated cells (PDF ruled tables, OCR output): the header says which column holds the
   name and which the target; a row with fewer cells is read from the right (target last, the
@@ -21,11 +23,13 @@ import re
 from dataclasses import dataclass
 
 from indexer.model import Target
+from indexer.parse.blocks import Block, tables
 from indexer.parse.lines import Line
 from indexer.parse.names import clean_name
-from indexer.parse.projects import ProjectTable
+from indexer.parse.project_tables import name_beside, project_of_title
+from indexer.parse.projects import named_unit
 from indexer.parse.targets import parse_target
-from indexer.sections import clean_line, heading_level
+from indexer.sections import clean_line
 from indexer.textnorm import join_pieces
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标", "投入指标")
@@ -69,6 +73,7 @@ _TARGET_ONLY = re.compile(rf"^{_TARGET}$")
 _ROW = re.compile(rf"^(?P<name>.*?\S)\s+(?P<target>{_TARGET})$")
 _OPEN_TARGET = re.compile(r"^[≥≤><=\d].*[;；]\s*[≥≤><=]?$")
 _HEADER = re.compile(r"一级\s*指标")
+_PROJECT_NAME_CELL = re.compile(r"^项目名称\s+(\S.*?)\s+项目属性")
 
 
 @dataclass
@@ -106,47 +111,45 @@ def label_of(text: str) -> str | None:
     return compacted if compacted in _LABELS else None
 
 
-def find_indicators(
-    lines: list[Line], tables: list[ProjectTable], units: list[str]
-) -> list[Indicator]:
+def find_indicators(blocks: list[Block], units: list[str]) -> list[Indicator]:
+    """The indicator grids of the forms (绩效目标表) the table layer found: each from its header
+    line to the next header or the form's next field (备注, 项目名称 …)."""
     indicators: list[Indicator] = []
-    starts = [i for i, line in enumerate(lines) if _HEADER.search(line.text)]
-    for number, start in enumerate(starts):
-        end = _table_end(lines, start, starts[number + 1] if number + 1 < len(starts) else None)
-        project = next((t.name for t in tables if t.start <= start < t.end), None)
-        unit = _unit_above(lines, start, units)
-        rows, labels = _read_table(lines[start:end])
-        for indicator in _assign_levels(rows, labels):
-            indicator.project, indicator.unit = project, unit
-            indicators.append(indicator)
+    for table in tables(blocks):
+        if not table.is_form:
+            continue
+        lines = table.lines
+        starts = [i for i, line in enumerate(lines) if _HEADER.search(line.text)]
+        for number, start in enumerate(starts):
+            end = _grid_end(lines, start, starts[number + 1] if number + 1 < len(starts) else None)
+            project = _project_above(lines[:start]) or project_of_title(table)
+            above = (named_unit(line.text, units) for line in reversed(lines[:start]))
+            unit = next(filter(None, above), None)
+            rows, labels = _read_table(lines[start:end])
+            for indicator in _assign_levels(rows, labels):
+                indicator.project, indicator.unit = project, unit
+                indicators.append(indicator)
     return indicators
 
 
-def _table_end(lines: list[Line], start: int, next_start: int | None) -> int:
+def _grid_end(lines: list[Line], start: int, next_start: int | None) -> int:
     stop = next_start if next_start is not None else len(lines)
     for index in range(start + 1, stop):
         text = clean_line(lines[index].text)
-        if (
-            re.match(r"^表\s*[\d一二三四五六七八九十]+", text)
-            or text.endswith(("绩效目标表", "申报表"))
-            or heading_level(text) == 1
-            or text.startswith(("备注", "注:", "注：", "项目名称", "部门名称", "单位名称"))
-        ):
+        if text.startswith(("备注", "注:", "注：", "项目名称", "部门名称", "单位名称")):
             return index
     return stop
 
 
-def _unit_above(lines: list[Line], start: int, units: list[str]) -> str | None:
-    """The unit a multi-unit document's table is for: named in the lines above its header."""
-    if len(units) < 2:
-        return None
-    for line in reversed(lines[max(0, start - 40) : start]):
-        text = re.sub(r"\s+", "", line.text)
-        if any(k in text for k in ("实施单位", "单位)名称", "单位名称", "部门(单位)")):
-            text = text.split("主管部门")[0]
-            found = [u for u in units if u in text or u.removesuffix("(本级)") in text]
-            if found:
-                return max(found, key=len)
+def _project_above(lines: list[Line]) -> str | None:
+    """The project a form names beside 项目名称 before its grid (a table may hold several
+    projects' forms: 002 prints one title over each)."""
+    for line in reversed(lines):
+        if line.is_tabbed and "项目属性" in line.cells:
+            return name_beside(line.cells)
+        cell = _PROJECT_NAME_CELL.match(re.sub(r"\s+", " ", line.text))
+        if cell:
+            return clean_name(cell.group(1))
     return None
 
 

@@ -23,7 +23,7 @@ _UNIT_COLUMN = r"(?:^|·)(?:单位名称|预算单位|资金使用单位)$"
 _TOTALS = re.compile(r"^(?:合计|小计|总计|本年合计|共计)$|^[一二三四五六七八九十]+、")
 _FORM_NAME = "项目名称"
 # What stands beside 项目名称 in a list's header row, not a project's name
-_HEADING = re.compile(r"名称|指标|^(?:总计|合计|金额|预算数)")
+_HEADING = re.compile(r"名称|指标|^(?:总计|合计|金额|预算数|主管部门)")
 _FORM_AMOUNT = re.compile(
     r"^(?:当年预算|本年预算|资金总额|年度资金总额|项目资金|预算金额|项目总额)"
 )
@@ -60,6 +60,8 @@ def _row_projects(table: Table) -> list[Project]:
         amount = at if at and is_amount(at) else (figures[0] if figures else None)
         if not name or amount is None or _TOTALS.search(name) or len(name) > 80:
             continue
+        if not re.search(r"[^\W\d_]", name):
+            continue  # no letters: a stray figure, a page number (a name may be a code)
         value = round(parse_amount(amount) * table.scale, 2)
         unit = cells[unit_at].strip() or None if unit_at is not None else None
         projects.append(
@@ -87,7 +89,7 @@ _NUMBERING = re.compile(
 )
 
 
-def _named_by_title(table: Table) -> str | None:
+def project_of_title(table: Table) -> str | None:
     """A project's own table names it in its title: "X项目绩效目标表" -> "X项目" (a year in
     the name kept: 2026年食堂食材…项目 is not 2025's)."""
     if _GENERIC_TITLE.match(table.title) or "整体" in table.title:
@@ -101,12 +103,20 @@ def _named_by_title(table: Table) -> str | None:
 def form_name(table: Table) -> str | None:
     """The project a project's own form names beside 项目名称 (the first lines of a form hold
     no figure, so the table layer took them for its header)."""
-    for raw in [*table.header, *(row.cells for row in table.rows)]:
-        cells = [re.sub(r"\s+", "", c) for c in raw]
-        for i, cell in enumerate(cells):
-            rest = [c for c in cells[i + 1 :] if c]
-            if cell == _FORM_NAME and rest and not _HEADING.search(rest[0]):
-                return clean_name(rest[0])
+    for cells in [*table.header, *(row.cells for row in table.rows)]:
+        name = name_beside(cells)
+        if name:
+            return name
+    return None
+
+
+def name_beside(raw: list[str]) -> str | None:
+    """The name in the cell after a 项目名称 cell, unless that is another heading."""
+    cells = [re.sub(r"\s+", "", c) for c in raw]
+    for i, cell in enumerate(cells):
+        rest = [c for c in cells[i + 1 :] if c]
+        if cell == _FORM_NAME and rest and not _HEADING.search(rest[0]):
+            return clean_name(rest[0])
     return None
 
 
@@ -130,7 +140,7 @@ def _form_project(table: Table, units: list[str]) -> list[Project]:
                 figure = next((c for c in rest if is_amount(c)), None)
                 if figure:
                     amount, page = round(parse_amount(figure) * table.scale, 2), at
-    name = form_name(table) or _named_by_title(table)
+    name = form_name(table) or project_of_title(table)
     if not name or amount is None:
         return []
     source = Source("project_table", page, amount)

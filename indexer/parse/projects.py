@@ -5,8 +5,11 @@
 - the 年度主要任务 rows of the 整体支出绩效目标表 (task name, content, 总额 …);
 - the 重点项目 table of 第七部分 (unit, project, 预算数, 绩效目标);
 - the rows of the 项目支出总表 (and Guangzhou's 项目支出及其他支出预算表);
-- the heading of a project-level 绩效目标表 (Quanzhou: ``X项目绩效目标表`` / ``资金总额:``;
-  002: ``项目名称 X`` / ``本年预算金额``).
+- a 上海 project's 经费情况说明 (``项目总预算1720.00万``);
+- project tables and project-level 绩效目标表 (project_tables.py).
+
+The tables among these are read from the table layer's blocks (blocks.py), the lists and
+notes from the text.
 
 The same project found in several places becomes one Project that lists its sources.
 """
@@ -17,7 +20,7 @@ from difflib import SequenceMatcher
 
 from indexer.model import Change
 from indexer.parse.amounts import NUMBER, find_change, is_amount, parse_amount
-from indexer.parse.blocks import Block, tables
+from indexer.parse.blocks import Block, tables, to_blocks
 from indexer.parse.lines import Flat, Line, split_numbers
 from indexer.parse.names import clean_name, normalize_name
 from indexer.sections import clean_line, heading_level
@@ -188,38 +191,36 @@ def _is_header_fragment(text: str) -> bool:
     return bool(compacted) and compacted in _TASK_HEADER
 
 
-def task_projects(lines: list[Line], units: list[str]) -> list[Project]:
-    """年度主要任务 rows: from the line naming 任务名称 to 金额合计."""
+def task_projects(blocks: list[Block], units: list[str]) -> list[Project]:
+    """年度主要任务 rows of a 部门整体支出绩效目标表: from the line naming 任务名称 to 金额合计."""
     projects: list[Project] = []
-    unit = None
-    inside = False
-    pending: list[Line] = []
-    for line in lines:
-        text = line.text
-        named = named_unit(text, units)
-        if named:
-            unit = named
-        if not inside:
-            if "任务名称" in text:
-                inside, pending = True, []
-            continue
-        if "金额合计" in text or "年度总体目标" in text or "一级指标" in text:
-            inside = False
-            continue
-        if line.is_tabbed:
-            project = _task_from_cells(line)
-        else:
-            if _is_header_fragment(text) or text in ("年度主要任务", "年度主要", "任务"):
+    for table in tables(blocks, "部门整体支出绩效目标表"):
+        unit = None
+        inside = False
+        pending: list[Line] = []
+        for line in table.lines:
+            text = line.text
+            if not inside:
+                unit = named_unit(text, units) or unit
+                if "任务名称" in text:
+                    inside, pending = True, []
                 continue
-            pending.append(line)
-            name_part, numbers = split_numbers(text)
-            if len(numbers) < 2:
-                continue
-            project = _task_from_lines(pending, name_part)
-            pending = []
-        if project and not _NOT_A_PROJECT.match(project.name):
-            project.unit = unit if len(units) > 1 else None
-            projects.append(project)
+            if "金额合计" in text or "年度总体目标" in text or "一级指标" in text:
+                break
+            if line.is_tabbed:
+                project = _task_from_cells(line)
+            else:
+                if _is_header_fragment(text) or text in ("年度主要任务", "年度主要", "任务"):
+                    continue
+                pending.append(line)
+                name_part, numbers = split_numbers(text)
+                if len(numbers) < 2:
+                    continue
+                project = _task_from_lines(pending, name_part)
+                pending = []
+            if project and not _NOT_A_PROJECT.match(project.name):
+                project.unit = unit if len(units) > 1 else None
+                projects.append(project)
     return projects
 
 
@@ -285,25 +286,28 @@ def _task_from_lines(rows: list[Line], last_text: str) -> Project | None:
     )
 
 
-_KEY_START = re.compile(r"重点项目.{0,8}(?:情况如下|如下)")
 _KEY_ROW = re.compile(rf"^({_NAME})\s+({NUMBER})(?:\s+(.*))?$")
 
 
-def key_projects(lines: list[Line], units: list[str]) -> list[Project]:
-    """The 重点项目 table of 第七部分: project, 预算数, 绩效目标 (and the unit, in newer ones)."""
+def key_projects(blocks: list[Block], units: list[str]) -> list[Project]:
+    """The 重点项目 table of 第七部分 (printed without a title, after "…重点项目绩效目标情况如
+    下："): project, 预算数, 绩效目标 (and the unit, in newer ones)."""
     projects: list[Project] = []
-    inside = False
+    for table in tables(blocks):
+        if table.standard is None and "重点项目" in table.title:
+            projects += _key_rows(table.lines, units)
+    return projects
+
+
+def _key_rows(lines: list[Line], units: list[str]) -> list[Project]:
+    projects: list[Project] = []
     columns: dict[str, int] = {}
     name_parts: list[str] = []
     row_may_start = True
     for line in lines:
         text = line.text
-        if not inside:
-            inside = bool(_KEY_START.search(text))
-            continue
-        level = heading_level(clean_line(text))
-        if level == 1 or (level == 2 and not line.is_tabbed):
-            break
+        if heading_level(clean_line(text)) == 2 and not line.is_tabbed:
+            break  # the next part of 第七部分 (二、…)
         if line.is_tabbed:
             cells = line.cells
             if any("项目名称" in c or c == "项目" for c in cells):
@@ -430,74 +434,6 @@ def _is_org(name: str, orgs: set[str]) -> bool:
     if name in orgs:
         return True
     return bool(re.match(r"^\S{2,7}?[市省区县]", name) and _ORG_END.search(name))
-
-
-_PROJECT_TABLE_TITLE = re.compile(r"^(?P<name>.{2,60}?)绩效目标表$")
-_PROJECT_TABLE_AMOUNT = re.compile(
-    rf"(?:资金总额|本年预算金额\s*[(（]万元[)）])\s*[:：]?\s*({NUMBER})"
-)
-_PROJECT_NAME_CELL = re.compile(r"^项目名称\s+(\S.*?)\s+项目属性")
-
-
-@dataclass
-class ProjectTable:
-    """A project-level 绩效目标表: its project, where it starts and ends (line indexes)."""
-
-    name: str
-    start: int
-    end: int
-
-
-def project_tables(lines: list[Line]) -> list[ProjectTable]:
-    """Quanzhou's ``X项目绩效目标表`` pages and 002's ``项目名称 X`` forms."""
-    starts: list[tuple[int, str]] = []
-    for index, line in enumerate(lines):
-        text = line.text.replace("\t", " ")
-        title = _PROJECT_TABLE_TITLE.match(re.sub(r"\s+", "", text))
-        if (
-            title
-            and "项目" in title["name"]
-            and not re.search(r"整体|部门|申报|重点项目|^\d+[.、]", title["name"])
-        ):
-            starts.append((index, title["name"]))
-            continue
-        cell = _PROJECT_NAME_CELL.match(re.sub(r"\s+", " ", text))
-        if cell:
-            # 002 prints the table title on the lines above the 项目名称 row
-            starts.append((index, cell.group(1)))
-    whole = [
-        i for i, line in enumerate(lines) if "整体支出绩效目标" in line.text and len(line.text) < 40
-    ]
-    tables = []
-    for number, (start, name) in enumerate(starts):
-        end = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
-        end = min([end, *(i for i in whole if i > start)])
-        tables.append(ProjectTable(clean_name(name), start, end))
-    return tables
-
-
-def project_table_projects(
-    lines: list[Line], tables: list[ProjectTable], units: list[str]
-) -> list[Project]:
-    projects = []
-    for table in tables:
-        amount, page, unit = None, lines[table.start].page, None
-        for line in lines[table.start : min(table.end, table.start + 8)]:
-            unit = unit or named_unit(line.text, units)
-            match = _PROJECT_TABLE_AMOUNT.search(line.text.replace("\t", " "))
-            if match and amount is None:
-                amount, page = parse_amount(match.group(1)), line.page
-        if amount is not None:
-            projects.append(
-                Project(
-                    name=table.name,
-                    amount_wan=amount,
-                    page=page,
-                    unit=unit,
-                    sources=[Source("project_table", page, amount)],
-                )
-            )
-    return projects
 
 
 _NOTE_TITLE = re.compile(r"^(?P<name>[^,，。:：\d]{2,40}?)情况说明$")
@@ -638,13 +574,13 @@ def find_projects(
 ) -> tuple[list[Project], list[str]]:
     from indexer.parse.project_tables import table_projects  # it builds on this module
 
+    blocks = to_blocks(lines) if blocks is None else blocks
     flat = Flat(lines)
     found, list_warnings = list_projects(flat, units)
-    found += task_projects(lines, units)
-    found += key_projects(lines, units)
-    found += summary_projects(blocks or [], units, department)
-    found += project_table_projects(lines, project_tables(lines), units)
+    found += task_projects(blocks, units)
+    found += key_projects(blocks, units)
+    found += summary_projects(blocks, units, department)
     found += note_projects(lines)
-    found += table_projects(blocks or [], units)
+    found += table_projects(blocks, units)
     projects, merge_warnings = merge_projects(found)
     return projects, list_warnings + merge_warnings
