@@ -189,3 +189,67 @@ def test_a_projects_own_form_named_by_its_title_even_when_it_starts_with_figures
     ]
     projects = table_projects(found, [])
     assert [(p.name, p.amount_wan) for p in projects] == [("12345热线运营项目", 57.0)]
+
+
+def test_an_untitled_key_project_table_after_its_lead_in():
+    from indexer.parse.projects import key_projects
+
+    text = (
+        "2026年,本单位重点项目绩效目标情况如下:\n"
+        "二级预算单位名称\t一级项目名称\t预算数(万元)\t绩效目标\n"
+        "兰州市统计局(本级)\t普查经费\t1,010.50\t1.完成普查。2.按时公开结果。\n"
+        "\t\t\t保障调查质量达标率达95%。\n"
+        "兰州市统计局(本级)\t调查经费\t20.00\t完成年度调查。\n"
+        "第八部分 名词解释\n"
+    )
+    blocks = blocks_of(text)
+    found = [b for b in blocks if isinstance(b, Table)]
+    assert [(t.title, t.standard) for t in found] == [("重点项目绩效目标", None)]
+    projects = key_projects(blocks, [])
+    assert [(p.name, p.amount_wan, p.sources[0].kind) for p in projects] == [
+        ("普查经费", 1010.5, "key_project"),
+        ("调查经费", 20.0, "key_project"),
+    ]
+
+
+def test_a_form_holds_sentences_and_its_indicators_keep_to_it():
+    from indexer.parse.indicator_tables import column_indicators
+    from indexer.parse.indicators import find_indicators
+
+    text = (
+        "表十\n2026年部门整体绩效目标表\n单位名称:兰州市统计局\n"
+        "年度总体目标\n完成普查。按时公开结果。\n"
+        "一级指标 二级指标 三级指标 目标值\n"
+        "产出指标 数量指标 普查户数 ≥1000户\n\f\n"
+        "表十一\n2026年市级一般性项目绩效目标表 一级项目\n单位:万元\n"
+        "项目名称\t调查经费\t主管部门\t兰州市统计局\n"
+        "当年预算\t20.00\t\t\n"
+        "指标名称\t指标性质\t指标值\t计量单位\n"
+        "调查样本数\t≥\t500\t个\n"
+    )
+    blocks = blocks_of(text)
+    found = [b for b in blocks if isinstance(b, Table)]
+    assert [(t.title, t.standard) for t in found] == [
+        ("部门整体绩效目标表", "部门整体支出绩效目标表"),
+        ("市级一般性项目绩效目标表", "项目支出绩效目标表"),
+    ]
+    got = [(i.project, i.name, i.target.raw) for i in find_indicators(blocks, [])]
+    assert got == [(None, "普查户数", "≥1000户")]
+    got = [(i.project, i.name, i.target.raw) for i in column_indicators(blocks)]
+    assert got == [("调查经费", "调查样本数", "≥500个")]
+
+
+def test_a_standard_table_by_its_header_when_its_title_does_not_say():
+    text = (
+        "表3\n2026年部门预算明细表\n单位:万元\n"
+        "科目编码\t科目名称\t合计\t基本支出\t项目支出\n"
+        "201\t一般公共服务支出\t30.00\t10.00\t20.00\n\f\n"
+        "表4\n2026年部门经费安排表\n单位:万元\n"
+        "科目编码\t科目名称\t合计\t人员经费\t公用经费\n"
+        "201\t一般公共服务支出\t10.00\t8.00\t2.00\n"
+    )
+    found = [b for b in blocks_of(text) if isinstance(b, Table)]
+    assert [(t.title, t.standard) for t in found] == [
+        ("部门预算明细表", "支出总表"),
+        ("部门经费安排表", "一般公共预算基本支出表"),
+    ]

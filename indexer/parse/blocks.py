@@ -14,7 +14,8 @@ Each table keeps its lines as printed too, for the readers of forms.
 
 Each table knows its unit (元 or 万元, as its unit line prints it: ``scale`` turns its figures
 into 万元) and the standard table of the national template it is (``standard``), recognised
-by what its title says whatever the numbering or wording (DOMAIN.md, "Across the country").
+by what its title says whatever the numbering or wording (DOMAIN.md, "Across the country"),
+or by its header's columns where the title does not say.
 The readers of projects, indicators and table rows take blocks from here instead of each
 finding tables in lines on its own.
 """
@@ -75,6 +76,27 @@ STANDARD_TABLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# What a table's header says, for a title that names no standard table ("表3 2026年预算明细
+# 表"); every pattern must match the header's column names. A 项目名称 column alone is no sign:
+# transfer-payment and key-project tables have one too.
+_STANDARD_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("“三公”经费支出表", (r"公务接待", r"公务用车")),
+    ("收支总表", (r"^收入", r"^支出")),
+    ("一般公共预算基本支出表", (r"科目|分类", r"人员经费|工资福利", r"公用经费|商品和服务")),
+    ("支出总表", (r"科目|分类", r"基本支出", r"项目支出")),
+    ("收入总表", (r"科目|分类", r"一般公共预算", r"事业收入|其他收入")),
+    ("项目支出绩效目标表", (r"指标名称|三级指标", r"指标值|目标值")),
+)
+
+
+def standard_by_header(columns: list[str]) -> str | None:
+    names = [re.sub(r"\s+", "", c) for c in columns if c]
+    for name, patterns in _STANDARD_HEADERS:
+        if all(any(re.search(p, c) for c in names) for p in patterns):
+            return name
+    return None
+
+
 def standard_table(title: str) -> str | None:
     compact = re.sub(r"\s+", "", title)
     for name, pattern in STANDARD_TABLES:
@@ -105,6 +127,7 @@ class Table:
     meta: list[str] = field(default_factory=list)  # 部门名称：… lines
     printed: str = ""  # the title lines as printed, numbering and year included
     lines: list[Line] = field(default_factory=list)  # every line under the title, in order
+    introduced: bool = False  # printed without a title, after a lead-in sentence
 
     @property
     def is_form(self) -> bool:
@@ -183,7 +206,7 @@ def _title_of(line: Line, following: Line | None) -> tuple[str, int] | None:
     text = _QUALIFIER.sub("表", clean_line(line.text.replace("\t", " ")))
     text = re.sub(r"\s+", "", text)
     if _NUMBER_ONLY.match(text) and following is not None and not following.is_tabbed:
-        joined = _title_of(Line(text + following.text, line.page), None)
+        joined = _title_of(Line(f"{text}：{following.text}", line.page), None)
         return (joined[0], 2) if joined else None
     if len(text) > 60 or is_amount(text) or _PROSE.search(text):
         return None
@@ -282,6 +305,7 @@ def to_blocks(lines: list[Line]) -> list[Block]:
         lead_in = _lead_in(lines, i)
         if lead_in:
             table = Table(lead_in, None, None, first_page=line.page, last_page=line.page)
+            table.introduced = True
             table.printed = re.sub(r"\s+", "", line.text)
             blocks.append(table)
             i += 1
@@ -298,6 +322,10 @@ def to_blocks(lines: list[Line]) -> list[Block]:
             continue
         _add_line(table, line)
         i += 1
+    for table in tables(blocks):
+        if table.standard is None and table.header and not table.introduced:
+            width = max((len(r.cells) for r in table.rows), default=0)
+            table.standard = standard_by_header(table.columns(width))
     return blocks
 
 

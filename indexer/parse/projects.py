@@ -313,7 +313,9 @@ def _key_rows(lines: list[Line], units: list[str]) -> list[Project]:
             if any("项目名称" in c or c == "项目" for c in cells):
                 columns = {
                     "name": next(i for i, c in enumerate(cells) if "项目名称" in c or c == "项目"),
-                    "amount": next((i for i, c in enumerate(cells) if "预算" in c), -1),
+                    "amount": next(
+                        (i for i, c in enumerate(cells) if "预算" in c and "名称" not in c), -1
+                    ),
                     "unit": next((i for i, c in enumerate(cells) if "单位名称" in c), -1),
                 }
                 continue
