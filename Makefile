@@ -15,7 +15,7 @@ SHARED := ../shared
 # national PDFs; else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national),samples)
 
-.PHONY: install browser-deps run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
+.PHONY: install browser-deps ocr-deps bench-ocr run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
@@ -24,7 +24,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ocr-deps
+
+ocr-deps:
+	@scripts/ocr-deps.sh
 
 es-up: install
 	@scripts/es-local.sh up
@@ -59,6 +62,16 @@ test: es-up es-outage-up browser-deps
 # Not part of `make test`: many minutes (generates 10,000 synthetic documents once, in .bench/).
 bench: es-up browser-deps
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Not part of `make test`: the OCR engines compared on scans made from ../shared's PDFs
+# (BENCHMARKS.md, "OCR"); installs Tesseract (Debian) and RapidOCR on onnxruntime beside the
+# default engine. Ten minutes or so.
+bench-ocr: install
+	@command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -q chi_sim || \
+		{ [ "$$(id -u)" -eq 0 ] && apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim >/dev/null; } || \
+		echo "bench-ocr: Tesseract with chi_sim is not installed; it is left out" >&2
+	$(PY) -m pip install --quiet -e '.[ocr-bench]'
+	$(PY) -m bench.ocr $(BENCH_OCR_ARGS)
 
 # Not part of `make test`: the parser alone over every document in ../shared, measured against
 # the goldens read by eye; writes EXTRACTION.md (a few minutes; no Elasticsearch needed).

@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from indexer.extract import extractor_for
-from indexer.pipeline import FileTimeout, time_limit
+from indexer.limits import FileTimeout, time_limit
 from indexer.records import build_records
 from indexer.textnorm import normalize_text
 

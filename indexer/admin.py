@@ -1,7 +1,7 @@
 """Index administration: versioned index generations from mappings/, behind one alias.
 
-    budget-records ──► budget-records-v3                    (made by a first ingest)
-                   ──► budget-records-v3-g20261122181600…   (made by --rebuild)
+    budget-records ──► budget-records-v4                    (made by a first ingest)
+                   ──► budget-records-v4-g20261122181600…   (made by --rebuild)
 
 Searches and ingests use the alias. ``--rebuild`` builds a new generation beside the current
 one and swaps the alias in one atomic update only when the build succeeded; the generation it
@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch
 from indexer.settings import Settings
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 # Fields derived from a record's title and text at bulk time (segment.py), not model fields.
 TOKEN_FIELDS = ("title_tokens", "title_search", "text_tokens", "text_search")
 

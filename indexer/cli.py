@@ -28,6 +28,7 @@ from indexer.admin import (
     swap_to,
 )
 from indexer.es import is_reachable, make_client
+from indexer.ocr import ENGINES, MODES, PREFERRED, OcrOptions
 from indexer.pipeline import (
     BulkLoad,
     FileOutcome,
@@ -170,6 +171,20 @@ def remove(arguments: list[str], settings: Settings, es: Elasticsearch) -> int:
     return EXIT_SOME_FAILED if missing else EXIT_OK
 
 
+def ocr_status(ocr: OcrOptions) -> str:
+    """What the run does with scanned pages, said once at its start."""
+    if ocr.mode == "off":
+        return "OCR off"
+    engine = ocr.probe()
+    if engine is None:
+        wanted = ocr.engine or " / ".join(PREFERRED)
+        return (
+            f"OCR engine {wanted} not installed: scanned pages are reported, not read "
+            "(see README, OCR)"
+        )
+    return f"OCR {ocr.mode} with {engine}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m indexer",
@@ -214,6 +229,26 @@ def main(argv: list[str] | None = None) -> int:
         help="memory each worker process may use; a file needing more fails (default: "
         "%(default)d, 0 for no limit)",
     )
+    parser.add_argument(
+        "--ocr",
+        choices=MODES,
+        default=OcrOptions.mode,
+        help="read scanned pages by OCR: auto (pages without a usable text layer), off, or "
+        "force (every page; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--ocr-engine",
+        choices=list(ENGINES),
+        default=None,
+        help=f"the OCR engine (default: the first installed of {', '.join(PREFERRED)})",
+    )
+    parser.add_argument(
+        "--ocr-page-timeout",
+        type=float,
+        default=OcrOptions.page_seconds,
+        metavar="SECONDS",
+        help="leave a page unread when OCR takes longer than this (default: %(default)g)",
+    )
     args = parser.parse_args(argv)
     # A plain kill (SIGTERM) unwinds like Ctrl-C, so a rebuild deletes its partial generation.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -221,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--workers must be at least 1")
     if args.file_timeout <= 0 or args.file_memory < 0:
         parser.error("--file-timeout must be positive and --file-memory at least 0")
-    limits = Limits(seconds=args.file_timeout, memory_mb=args.file_memory)
+    ocr = OcrOptions(mode=args.ocr, engine=args.ocr_engine, page_seconds=args.ocr_page_timeout)
+    limits = Limits(seconds=args.file_timeout, memory_mb=args.file_memory, ocr=ocr)
     if args.rollback and args.paths:
         parser.error("--rollback takes no PATH")
     if not args.rollback and not args.paths:
@@ -254,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             return remove(args.paths, settings, es)
         print(
             f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url} "
-            f"with {args.workers} worker(s), segmenter {segment.backend()}",
+            f"with {args.workers} worker(s), segmenter {segment.backend()}, {ocr_status(ocr)}",
             file=sys.stderr,
         )
         if args.rebuild:

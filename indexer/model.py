@@ -1,7 +1,7 @@
 """The record model shared by the indexer and the API.
 
 Everything searchable is a Record with a ``kind`` (API.md, "Records"). The mapping in
-mappings/records.v3.json must agree with these fields; tests/test_mapping.py checks that.
+mappings/records.v4.json must agree with these fields; tests/test_mapping.py checks that.
 """
 
 from typing import Literal
@@ -84,6 +84,8 @@ class Record(BaseModel):
     source_file: str | None = None  # relative to the folder indexed, never a server path
     source_key: str | None = None  # the file on the indexing machine (sources.source_key)
     page: int | None = None
+    ocr: bool | None = None  # read by OCR (a scanned page): the text may hold misreadings
+    ocr_confidence: float | None = None  # the page's mean OCR confidence (a document: its pages')
     bbox: list[float] | None = None  # [x0, top, x1, bottom] on the page, in PDF points
     path: list[str] = []
     # document

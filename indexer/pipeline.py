@@ -14,16 +14,13 @@ files were not indexed.
 import json
 import os
 import resource
-import signal
 import sys
-import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +29,9 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from indexer import segment
 from indexer.admin import load_mapping
 from indexer.extract import ExtractionError, extractor_for, supported_extensions
+from indexer.limits import FileTimeout, time_limit
 from indexer.model import Record
+from indexer.ocr import OcrOptions
 from indexer.records import build_records, document_id
 from indexer.sources import SourceFile
 
@@ -57,6 +56,7 @@ class Prepared:
     source: SourceFile
     sources: list[tuple[str, dict]] = field(default_factory=list)  # (id, _source)
     pages: int = 0
+    ocr_pages: int = 0  # of them, read by OCR
     error: str | None = None
     bug: bool = False  # the error was an unexpected exception (its traceback was logged)
 
@@ -68,33 +68,12 @@ class Prepared:
 @dataclass(frozen=True)
 class Limits:
     """What one file may cost before it is failed instead of holding up the run: wall-clock
-    seconds to prepare it, and the address space of the worker process preparing it."""
+    seconds to prepare it, and the address space of the worker process preparing it; and how
+    its scanned pages are read (OCR, each page under its own time limit)."""
 
     seconds: float = 600.0
     memory_mb: int = 8192
-
-
-class FileTimeout(Exception):
-    """Raised inside a worker when one file's time limit runs out."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raises FileTimeout in this (main) thread after ``seconds``; a no-op elsewhere."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(*_):
-        raise FileTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    ocr: OcrOptions = OcrOptions()
 
 
 def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
@@ -106,7 +85,7 @@ def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
     prepared = Prepared(source=source)
     try:
         with time_limit(limits.seconds):
-            _prepare(prepared)
+            _prepare(prepared, limits.ocr)
     except FileTimeout:
         prepared.error = (
             f"took longer than the per-file limit of {limits.seconds:g} s (--file-timeout)"
@@ -129,7 +108,7 @@ def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
     return prepared
 
 
-def _prepare(prepared: Prepared) -> None:
+def _prepare(prepared: Prepared, ocr: OcrOptions) -> None:
     path = prepared.path
     extractor = extractor_for(path)
     if extractor is None:
@@ -137,8 +116,9 @@ def _prepare(prepared: Prepared) -> None:
         prepared.error = f"unsupported file type '{path.suffix}' (supported: {allowed})"
         return
     doc_id = document_id(path)
-    extracted = extractor.extract(path)
+    extracted = extractor.extract(path, ocr)
     prepared.pages = len(extracted.pages)
+    prepared.ocr_pages = extracted.ocr_pages
     records = build_records(path, doc_id, extracted, name=prepared.source.name)
     prepared.sources = [(r.id, record_source(r)) for r in records]
 
@@ -220,6 +200,7 @@ class FileOutcome:
     source: SourceFile
     records: int = 0
     pages: int = 0
+    ocr_pages: int = 0
     error: str | None = None
     bug: bool = False  # failed by an unexpected exception: likely a bug, counted apart
     stale_removed: int = 0  # records of an earlier version of the file, deleted
@@ -381,7 +362,11 @@ def index_prepared(
     try:
         for prepared in files:
             outcome = FileOutcome(
-                prepared.source, pages=prepared.pages, error=prepared.error, bug=prepared.bug
+                prepared.source,
+                pages=prepared.pages,
+                ocr_pages=prepared.ocr_pages,
+                error=prepared.error,
+                bug=prepared.bug,
             )
             if prepared.error or not prepared.sources:
                 on_file(outcome)
@@ -447,21 +432,25 @@ class Progress:
 
     def __init__(self, total: int, out):
         self.total, self.out = total, out
-        self.done = self.pages = 0
+        self.done = self.pages = self.ocr_pages = 0
         self.started = time.monotonic()
 
     def file(self, outcome: FileOutcome) -> None:
         self.done += 1
         self.pages += outcome.pages
+        self.ocr_pages += outcome.ocr_pages
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = self.done / elapsed
         eta = (self.total - self.done) / rate if rate else 0
         status = f"ERROR {outcome.error}" if outcome.error else f"{outcome.records} records"
+        if outcome.ocr_pages:
+            status += f" ({outcome.ocr_pages} pages by OCR)"
         if outcome.stale_removed:
             status += f" ({outcome.stale_removed} earlier records removed)"
+        ocr = f", {self.ocr_pages} by OCR" if self.ocr_pages else ""
         print(
             f"[{self.done}/{self.total}] {outcome.source.name}: {status}  "
-            f"({rate:.1f} files/s, {self.pages / elapsed:.1f} pages/s, "
+            f"({rate:.1f} files/s, {self.pages / elapsed:.1f} pages/s{ocr}, "
             f"ETA {int(eta // 60)}:{int(eta % 60):02d})",
             file=self.out,
             flush=True,

@@ -89,6 +89,8 @@ def build_records(
         return extracted.pages[index].number if index < len(extracted.pages) else None
 
     pages = [p.number for p in extracted.pages if p.number is not None]
+    # pages read by OCR: their records say so, with the page's confidence
+    ocr = {p.number: p.ocr_confidence for p in extracted.pages if p.ocr_confidence is not None}
     records = [
         Record(
             id=f"{doc_id}-document",
@@ -99,12 +101,16 @@ def build_records(
             total_wan=meta.total_wan,
             change=meta.change,
             pages=max(pages) if pages else None,
-            warnings=warnings,
+            warnings=extracted.notes + warnings,
+            ocr=True if ocr else None,
+            ocr_confidence=round(sum(ocr.values()) / len(ocr), 3) if ocr else None,
             **common,
         )
     ]
 
     def add(kind: str, **fields) -> None:
+        if fields.get("page") in ocr:
+            fields.update(ocr=True, ocr_confidence=ocr[fields["page"]])
         records.append(
             Record(
                 id=f"{doc_id}-{kind}-{len(records):04d}", kind=kind, position=len(records), **fields

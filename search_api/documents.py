@@ -21,6 +21,8 @@ DOCUMENT_FIELDS = (
     "total_wan",
     "source_file",
     "pages",
+    "ocr",
+    "ocr_confidence",
     "warnings",
     "change",
 )

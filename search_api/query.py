@@ -92,7 +92,7 @@ class SearchParams:
 
 
 def text_query(q: str, boost: float = 1.0, lean: bool = False) -> dict:
-    """Three views of the text, each matched its own way (mappings/records.v3.json):
+    """Three views of the text, each matched its own way (mappings/records.v4.json):
     jieba precise tokens (all words required), jieba search-mode tokens (recall), and the
     original text on the standard analyzer as a phrase (a safety net for segmentation misses).
 

@@ -33,6 +33,8 @@ HIT_FIELDS = (
     "path",
     "page",
     "bbox",
+    "ocr",
+    "ocr_confidence",
     # by kind: a project's parent, sources and stated change; an indicator's levels and
     # project; a table row's table, code and amounts
     "parent",

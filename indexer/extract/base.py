@@ -2,6 +2,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from indexer.ocr import OcrOptions
+
 PAGE_BREAK = "\n\f\n"
 
 
@@ -13,13 +15,18 @@ class ExtractionError(Exception):
 class Page:
     number: int | None  # 1-based PDF page, None for text files
     text: str  # normalized
+    ocr_confidence: float | None = None  # read by OCR: its mean confidence per character
 
 
 @dataclass
 class Extracted:
     pages: list[Page]
     encoding: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # data-quality warnings from reading it
+
+    @property
+    def ocr_pages(self) -> int:
+        return sum(1 for page in self.pages if page.ocr_confidence is not None)
 
     @property
     def text(self) -> str:
@@ -30,4 +37,4 @@ class Extracted:
 class Extractor(Protocol):
     extensions: tuple[str, ...]
 
-    def extract(self, path: Path) -> Extracted: ...
+    def extract(self, path: Path, ocr: OcrOptions | None = None) -> Extracted: ...

@@ -5,20 +5,21 @@ place among the page's text lines; the parsers read them like the OCR seeds' tab
 """
 
 import logging
+import re
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from indexer.extract.base import Extracted, ExtractionError, Page
+from indexer.limits import PageTimeout, time_limit
+from indexer.ocr import MIN_TEXT_CHARS, OCR_DPI, Engine, OcrError, OcrOptions, OcrPage, upright
 from indexer.textnorm import join_pieces, normalize_text
 
 # pdfminer warns about every odd font descriptor (Chromium's PDFs have many); the text is fine.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
-
-# A page with fewer characters than this has no real text layer (a scan, or only page numbers).
-MIN_TEXT_CHARS_PER_PAGE = 20
 
 
 def sniff(path: Path) -> None:
@@ -80,7 +81,10 @@ def raised_by_pdf_library(exc: BaseException) -> bool:
 class PdfExtractor:
     extensions = (".pdf",)
 
-    def extract(self, path: Path) -> Extracted:
+    def extract(self, path: Path, ocr: OcrOptions | None = None) -> Extracted:
+        """The text of every page; pages without a usable text layer are read by OCR
+        (``ocr``: auto by default, see OcrOptions)."""
+        ocr = ocr or OcrOptions()
         sniff(path)
         pages: list[Page] = []
         try:
@@ -99,10 +103,79 @@ class PdfExtractor:
             raise ExtractionError(f"broken PDF: {cause!r}") from exc
         if not pages:
             raise ExtractionError("the PDF has no pages")
+        extracted = Extracted(pages=pages)
+        unread = [page for page in pages if ocr.wants(page.text)]
+        engine_missing = read_scanned(path, unread, ocr, extracted.notes) if unread else False
         chars = sum(len("".join(p.text.split())) for p in pages)
-        if chars < MIN_TEXT_CHARS_PER_PAGE * len(pages) / 4:
-            raise ExtractionError(
-                f"no text layer ({len(pages)} pages, {chars} characters of text): a scanned PDF? "
-                "Run OCR on it first"
+        if chars < MIN_TEXT_CHARS * len(pages) / 4:
+            why = (
+                "OCR is off (--ocr=off)"
+                if ocr.mode == "off"
+                else "and no OCR engine is installed (see README, OCR)"
+                if engine_missing
+                else "and OCR read nothing from it"
             )
-        return Extracted(pages=pages)
+            raise ExtractionError(
+                f"no text layer ({len(pages)} pages, {chars} characters of text): "
+                f"a scanned PDF? {why}"
+            )
+        return extracted
+
+
+def read_scanned(path: Path, pages: list[Page], ocr: OcrOptions, notes: list[str]) -> bool:
+    """Reads ``pages`` by OCR, each rendered at OCR_DPI under its own time limit, into their
+    text (tables tab-separated, as page_text writes them) and confidence. A figure read with
+    low confidence becomes a note: the document's data-quality warning. A blank page is left
+    as it is, and the engine is loaded at the first page with ink on it. Returns whether the
+    engine was needed and could not be loaded."""
+    engine: Engine | None = None
+    document = pdfium.PdfDocument(path)
+    try:
+        for page in pages:
+            assert page.number is not None
+            image = document[page.number - 1].render(scale=OCR_DPI / 72).to_pil()
+            if image.convert("L").getextrema()[0] > _BLANK:
+                continue  # nothing printed on it
+            engine = engine or ocr.load()
+            if engine is None:
+                return True
+            try:
+                with time_limit(ocr.page_seconds, PageTimeout):
+                    reading = upright(engine, image, OCR_DPI)
+            except PageTimeout:
+                notes.append(
+                    f"第{page.number}页: OCR took longer than {ocr.page_seconds:g} s; not read"
+                )
+                continue
+            except OcrError as exc:
+                notes.append(f"第{page.number}页: not read: {exc}")
+                continue
+            page.text = normalize_text(reading.text)
+            page.ocr_confidence = round(reading.confidence, 3)
+            notes += _doubtful_figures(page.number, reading)
+    finally:
+        document.close()
+    return False
+
+
+_BLANK = 200  # a page whose darkest pixel is lighter than this grey has nothing printed on it
+
+
+AMOUNT_CONFIDENCE = 0.9  # a figure OCR read with less confidence is flagged
+_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}")
+_MAX_FLAGGED = 5  # figures flagged per page; more are counted
+
+
+def _doubtful_figures(number: int, reading: OcrPage) -> list[str]:
+    doubtful = [
+        w for w in reading.words if w.confidence < AMOUNT_CONFIDENCE and _FIGURE.search(w.text)
+    ]
+    notes = [
+        f"第{number}页: OCR read 「{w.text}」 with confidence {w.confidence:.2f}; check the page"
+        for w in doubtful[:_MAX_FLAGGED]
+    ]
+    if len(doubtful) > _MAX_FLAGGED:
+        notes.append(
+            f"第{number}页: {len(doubtful) - _MAX_FLAGGED} more figures read with low confidence"
+        )
+    return notes

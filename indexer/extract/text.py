@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from indexer.extract.base import Extracted, ExtractionError, Page
+from indexer.ocr import OcrOptions
 from indexer.textnorm import DecodeError, decode_bytes, normalize_text
 
 # A budget's text runs to a few hundred kilobytes; a file far beyond that is not one (a log, a
@@ -13,7 +14,8 @@ MAX_TEXT_BYTES = 20 * 1024 * 1024
 class TextExtractor:
     extensions = (".txt", ".md")
 
-    def extract(self, path: Path) -> Extracted:
+    def extract(self, path: Path, ocr: OcrOptions | None = None) -> Extracted:
+        """(``ocr`` does not apply to text.)"""
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise ExtractionError(

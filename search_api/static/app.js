@@ -152,7 +152,8 @@ function renderHit(hit) {
   const place = hit.district === "市本级" ? [hit.city, hit.district].filter(Boolean).join(" ") : hit.district;
   const doctype = hit.doc_type && hit.doc_type !== "部门预算" ? (DOC_TYPE_NAMES[hit.doc_type] || hit.doc_type) : null;
   const where = [hit.department, hit.unit && hit.unit !== hit.department ? hit.unit : null,
-                 place, hit.year && `${hit.year}年`, doctype, hit.page && `第${hit.page}页`]
+                 place, hit.year && `${hit.year}年`, doctype, hit.page && `第${hit.page}页`,
+                 hit.ocr && `OCR 识别（置信度 ${Math.round(hit.ocr_confidence * 100)}%）`]
     .filter(Boolean).map(escapeHtml).join(" · ");
   const path = (hit.path || []).map(escapeHtml).join(" › ");
   const amount = hit.kind !== "line_item" && hit.amount_wan != null
@@ -313,7 +314,9 @@ async function loadDocument(params, view) {
     .map(([kind, n]) => `${KIND_NAMES[kind] || kind} ${n}`).join(" · ");
   view.innerHTML = `<h2>${escapeHtml(doc.title)}</h2>` +
     `<p class="meta">${[doc.department, doc.district, doc.year && `${doc.year}年`, wan(doc.total_wan),
-                        doc.pages && `${doc.pages} 页`].filter(Boolean).map(escapeHtml).join(" · ")}</p>` +
+                        doc.pages && `${doc.pages} 页`,
+                        doc.ocr && `扫描件，OCR 识别（置信度 ${Math.round(doc.ocr_confidence * 100)}%）`]
+                        .filter(Boolean).map(escapeHtml).join(" · ")}</p>` +
     `<p class="meta">${escapeHtml(counts)} · <a href="${link({ view: "department", name: doc.department || "" })}">部门概览</a></p>` +
     warnings +
     `<h3>目录</h3><ol class="outline">` + doc.outline.map((entry, i) =>

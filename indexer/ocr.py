@@ -1,0 +1,504 @@
+"""OCR of page images into words with their boxes and confidences.
+
+Three engines sit behind one interface, so that they can be measured against each other
+(bench/ocr.py, BENCHMARKS.md "OCR"):
+
+- ``tesseract``: Tesseract 5 with ``chi_sim`` (Debian's tesseract-ocr, tesseract-ocr-chi-sim),
+  run as its command line with TSV output, one thread per process (the workers are the
+  parallelism; Tesseract's own threads only slow a busy machine down);
+- ``rapidocr``: RapidOCR on onnxruntime, PP-OCR models from inside its wheel (no download);
+- ``rapidocr-openvino``: the same models on Intel's OpenVINO runtime.
+
+Before reading, a page is de-skewed (up to ±2°) and turned upright (a landscape table stored
+sideways): see ``upright``.
+"""
+
+import bisect
+import importlib
+import importlib.util
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from PIL import Image, ImageOps
+
+from indexer.textnorm import join_pieces
+
+OCR_DPI = 150  # the resolution pages are rendered at to be read (BENCHMARKS.md, "OCR")
+# A first reading with less than this share of confident characters may be sideways.
+_UPRIGHT_CONFIDENCE = 0.6
+_CONFIDENT = 0.5  # a character read with at least this confidence counts as read
+
+
+class OcrError(Exception):
+    """The engine could not read an image (it crashed, or is not installed)."""
+
+
+@dataclass
+class Word:
+    text: str
+    box: tuple[float, float, float, float]  # x0, top, x1, bottom, in the image's pixels
+    confidence: float  # 0..1
+
+
+@dataclass
+class OcrPage:
+    words: list[Word] = field(default_factory=list)
+    angle: int = 0  # degrees the image was turned (clockwise) to read it
+    rules: list[float] = field(default_factory=list)  # y of the horizontal lines drawn
+
+    @property
+    def confidence(self) -> float:
+        """Mean confidence per character."""
+        chars = sum(len(w.text) for w in self.words)
+        if not chars:
+            return 0.0
+        return sum(w.confidence * len(w.text) for w in self.words) / chars
+
+    @property
+    def confident_chars(self) -> int:
+        return sum(len(w.text) for w in self.words if w.confidence >= _CONFIDENT)
+
+    @property
+    def text(self) -> str:
+        """The words as lines of text, in reading order. A line's words far apart (more than
+        ``_CELL_GAP`` character heights) are cells: runs of lines with several cells are a
+        table, whose columns are found from the positions of its fullest rows, and are
+        written tab-separated with empty cells kept, as the PDF extractor writes ruled
+        tables."""
+        rows = _ruled_rows(_lines(self.words), self.rules)
+        out: list[str] = []
+        start = 0
+        while start < len(rows):
+            end = start
+            while end < len(rows) and len(rows[end]) >= 2:
+                end += 1
+            if end == start:
+                out.append(rows[start][0].text)
+                start += 1
+                continue
+            out += _tabulate(rows[start:end])
+            start = end
+        return "\n".join(out)
+
+
+@dataclass
+class _Cell:
+    text: str
+    x0: float
+    x1: float
+
+    @property
+    def centre(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+_CELL_GAP = 1.5  # character heights between two words of one line that make them two cells
+_FIGURE_GAP = 0.3  # two figures side by side are two cells even closer than that
+_FIGURE_END = re.compile(r"\d$")
+_FIGURE_START = re.compile(r"^-?\d")
+
+
+def _lines(words: list[Word]) -> list[list[Word]]:
+    """Words whose boxes share most of their height, each line left to right."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.box[1] + w.box[3]) / 2):
+        line = lines[-1] if lines else None
+        if line and _same_line(line[-1], word):
+            line.append(word)
+        else:
+            lines.append([word])
+    for line in lines:
+        line.sort(key=lambda w: w.box[0])
+    return lines
+
+
+def _ruled_rows(lines: list[list[Word]], rules: list[float]) -> list[list[_Cell]]:
+    """Each line's cells; lines between the same two drawn rules, close together, are one
+    table row whose cells wrapped ("深圳市交通运输局（本" / "级）"): their cells are joined
+    column by column where the table is laid out (_tabulate)."""
+    rows: list[list[_Cell]] = []
+    bands: list[int | None] = []
+    heights = sorted(w.box[3] - w.box[1] for line in lines for w in line) or [1.0]
+    line_height = heights[len(heights) // 2]
+    for line in lines:
+        centre = sum((w.box[1] + w.box[3]) / 2 for w in line) / len(line)
+        at = bisect.bisect(rules, centre)
+        inside = 0 < at < len(rules) and rules[at] - rules[at - 1] <= _ROW_LINES * line_height
+        band = at if inside else None
+        if band is not None and bands and bands[-1] == band:
+            rows[-1] += _cells(line)
+        else:
+            rows.append(_cells(line))
+        bands.append(band)
+    return rows
+
+
+_ROW_LINES = 5  # a table row's wrapped cells span at most this many lines of text
+
+
+def _cells(line: list[Word]) -> list[_Cell]:
+    cells = [_Cell(line[0].text, line[0].box[0], line[0].box[2])]
+    for left, right in zip(line, line[1:], strict=False):
+        height = max(1.0, left.box[3] - left.box[1])
+        gap = right.box[0] - left.box[2]
+        figures = _FIGURE_END.search(left.text) and _FIGURE_START.match(right.text)
+        if gap > _CELL_GAP * height or (figures and gap > _FIGURE_GAP * height):
+            cells.append(_Cell(right.text, right.box[0], right.box[2]))
+            continue
+        cell = cells[-1]
+        cell.text += (" " if gap > 0.8 * height else "") + right.text
+        cell.x1 = right.box[2]
+    return cells
+
+
+def _tabulate(rows: list[list[_Cell]]) -> list[str]:
+    """Rows of cells placed in columns: the columns are the x-extents of the cells of the rows
+    with the most cells (a header cell spanning several columns does not merge them); every
+    cell goes to the column its centre falls in, or the nearest."""
+    fullest = max(len(row) for row in rows)
+    extents = sorted((c.x0, c.x1) for row in rows if len(row) == fullest for c in row)
+    columns: list[list[float]] = []
+    for x0, x1 in extents:
+        if columns and x0 <= columns[-1][1]:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+
+    def column_of(cell: _Cell) -> int:
+        def distance(column: list[float]) -> float:
+            return max(column[0] - cell.centre, cell.centre - column[1], 0.0)
+
+        return min(range(len(columns)), key=lambda i: distance(columns[i]))
+
+    lines = []
+    for row in rows:
+        placed = [""] * len(columns)
+        for cell in row:
+            at = column_of(cell)
+            placed[at] = join_pieces([placed[at], cell.text]) if placed[at] else cell.text
+        lines.append("\t".join(placed))
+    return lines
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+
+
+# Separators an engine misreads in a figure: "2.573.40" (commas read as points) and
+# "36,289.100" (the last comma read as a point: budgets print at most two decimals).
+_POINTS_FOR_COMMAS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+\.\d{1,2}(?![\d.,])")
+_POINT_FOR_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d{3}(?![\d.,])")
+
+
+def clean_figures(text: str) -> str:
+    """A word's figures with their misread separators put right."""
+    text = _POINTS_FOR_COMMAS.sub(_commas_before_the_point, text)
+    return _POINT_FOR_COMMA.sub(lambda match: match.group(0).replace(".", ","), text)
+
+
+def _commas_before_the_point(match: re.Match[str]) -> str:
+    whole, point, decimals = match.group(0).rpartition(".")
+    return whole.replace(".", ",") + point + decimals
+
+
+class Engine(Protocol):
+    name: str
+
+    def words(self, image: Image.Image, dpi: int | None = None) -> list[Word]: ...
+
+
+class Tesseract:
+    name = "tesseract"
+
+    @staticmethod
+    def installed() -> bool:
+        if not shutil.which("tesseract"):
+            return False
+        listed = subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True, check=False
+        )
+        return "chi_sim" in listed.stdout.split()
+
+    def words(self, image: Image.Image, dpi: int | None = None) -> list[Word]:
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        command = ["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", "3"]
+        if dpi:
+            command += ["--dpi", str(dpi)]
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        try:
+            done = subprocess.run(
+                [*command, "tsv"], input=buffer.getvalue(), capture_output=True, env=env, check=True
+            )
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise OcrError(f"tesseract failed: {exc}") from exc
+        return _tsv_words(done.stdout.decode("utf-8", "replace"))
+
+
+def _tsv_words(tsv: str) -> list[Word]:
+    """Tesseract's TSV: level … left top width height conf text; level 5 rows are words."""
+    words = []
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        left, top, width, height = (float(c) for c in cells[6:10])
+        confidence = max(0.0, float(cells[10])) / 100
+        text = clean_figures(cells[11].strip())
+        words.append(Word(text, (left, top, left + width, top + height), confidence))
+    return words
+
+
+class RapidOcr:
+    """RapidOCR's PP-OCR models, run by onnxruntime."""
+
+    name = "rapidocr"
+    module = "rapidocr_onnxruntime"
+    threads = {"intra_op_num_threads": 1, "inter_op_num_threads": 1}
+    _engines: dict[str, object] = {}  # one per process: loading the models takes a second
+
+    @classmethod
+    def installed(cls) -> bool:
+        return importlib.util.find_spec(cls.module) is not None
+
+    def __init__(self) -> None:
+        """Loads the runtime and the models once per process; OcrError if they cannot be (a
+        library OpenCV needs, such as libGL, is missing)."""
+        if self.module not in self._engines:
+            try:
+                runtime = importlib.import_module(self.module)
+            except (ImportError, OSError) as exc:
+                raise OcrError(f"{self.module} cannot be loaded: {exc}") from exc
+            self._engines[self.module] = runtime.RapidOCR(**self.threads)
+        self._engine = self._engines[self.module]
+
+    def words(self, image: Image.Image, dpi: int | None = None) -> list[Word]:
+        import numpy
+
+        # no per-line 180° classifier: the page is turned as a whole (upright), and a line
+        # read upside down must read badly for that to choose right
+        try:
+            result, _ = self._engine(numpy.asarray(image.convert("RGB")), use_cls=False)
+        except Exception as exc:  # noqa: BLE001 - the runtime's failure on one page
+            raise OcrError(f"{self.name} failed: {type(exc).__name__}: {exc}") from exc
+        words = []
+        for points, text, score in result or []:
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            box = (min(xs), min(ys), max(xs), max(ys))
+            words.append(Word(clean_figures(text), box, float(score)))
+        return words
+
+
+class RapidOcrOpenVino(RapidOcr):
+    """The same models run by Intel's OpenVINO runtime."""
+
+    name = "rapidocr-openvino"
+    module = "rapidocr_openvino"
+    threads = {"inference_num_threads": 1}
+
+
+def _sideways(page: OcrPage) -> bool:
+    """Most words of several characters stand taller than wide: lines that run down the image
+    (an engine that turns each line to read it still reads such a page in the wrong order)."""
+    long = [w for w in page.words if len(w.text) >= 3]
+    tall = [w for w in long if (w.box[3] - w.box[1]) > 1.5 * (w.box[2] - w.box[0])]
+    return bool(long) and len(tall) > len(long) / 2
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """When pages are read by OCR, and with what.
+
+    ``auto``: pages without a usable text layer (next to no text, or mostly characters no font
+    maps: private-use, U+FFFD, ``(cid:…)``); ``off``: never; ``force``: every page."""
+
+    mode: str = "auto"
+    engine: str | None = None  # None: the first installed of PREFERRED
+    page_seconds: float = 120.0
+
+    def wants(self, text: str) -> bool:
+        if self.mode == "force":
+            return True
+        return self.mode == "auto" and not usable_text(text)
+
+    def load(self) -> "Engine | None":
+        """The engine, loaded in this process, or None if it is not installed or cannot be
+        loaded."""
+        names = [self.engine] if self.engine else list(PREFERRED)
+        for name in names:
+            if name in ENGINES and ENGINES[name].installed():
+                try:
+                    return ENGINES[name]()
+                except OcrError:
+                    continue
+        return None
+
+    def probe(self) -> str | None:
+        """The name of the engine ``load`` would give, found in a child process: the indexer's
+        workers fork from this one, which must not carry the OCR runtime (memory) into them."""
+        code = (
+            "from indexer.ocr import OcrOptions\n"
+            f"engine = OcrOptions(engine={self.engine!r}).load()\n"
+            "print(engine.name if engine else '')"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+        )
+        return done.stdout.strip() or None
+
+
+MODES = ("auto", "off", "force")
+MIN_TEXT_CHARS = 20  # fewer characters on a page: no real text layer (a scan, page numbers)
+_GARBAGE = re.compile(r"[\ue000-\uf8ff\ufffd]|\(cid:\d+\)")
+
+
+def usable_text(text: str) -> bool:
+    """Whether a page's text layer can be read: enough characters, most of them mapped."""
+    chars = len("".join(text.split()))
+    if chars < MIN_TEXT_CHARS:
+        return False
+    garbage = sum(len(m.group(0)) for m in _GARBAGE.finditer(text))
+    return garbage < 0.3 * chars
+
+
+ENGINES: dict[str, type] = {
+    "tesseract": Tesseract,
+    "rapidocr": RapidOcr,
+    "rapidocr-openvino": RapidOcrOpenVino,
+}
+
+
+# The engines by measured accuracy on scans, then speed (BENCHMARKS.md, "OCR").
+PREFERRED = ("rapidocr-openvino", "rapidocr", "tesseract")
+
+
+def available_engines() -> list[str]:
+    return [name for name, engine in ENGINES.items() if engine.installed()]
+
+
+def upright(engine: Engine, image: Image.Image, dpi: int | None = None) -> OcrPage:
+    """The page de-skewed, turned upright and read.
+
+    Which way the lines run is read off the image (blank rows between lines of text, or blank
+    columns when the page lies sideways), and the page is read that way first (sideways: turned
+    both ways, keeping the reading with more confident characters). If no reading reads well
+    (a page of one line, a dense table, a page upside down), the other ways are tried too.
+    """
+    image = _without_seal(image)
+    rows, columns = _blank_share(image)
+    if columns > rows + _CLEAR:
+        first: tuple[int, ...] = (90, 270)
+    elif rows > columns + _CLEAR:
+        first = (0,)
+    else:
+        first = (0, 90, 270)  # a dense ruled table: its lines do not tell
+    readings: dict[int, OcrPage] = {}
+
+    def read(turns: tuple[int, ...]) -> OcrPage:
+        for turn in turns:
+            if turn not in readings:
+                turned = _level(image.rotate(-turn, expand=True) if turn else image)
+                readings[turn] = OcrPage(engine.words(turned, dpi), turn)
+                if _reads_well(readings[turn]) and not _sideways(readings[turn]):
+                    break
+        # a reading whose lines run down the image is the page lying sideways, however well
+        # an engine that turns each line read them
+        done = list(readings.values())
+        upright_ones = [reading for reading in done if not _sideways(reading)] or done
+        return max(upright_ones, key=lambda reading: reading.confident_chars)
+
+    best = read(first)
+    if not _reads_well(best) or _sideways(best):
+        best = read((0, 90, 270, 180))
+    best.rules = _horizontal_rules(_level(image.rotate(-best.angle, expand=True)))
+    return best
+
+
+def _horizontal_rules(image: Image.Image) -> list[float]:
+    """The y of each line drawn across the page (ink over most of the width the page's ink
+    spans; a line of text never covers half of it)."""
+    ink = ImageOps.invert(image.convert("L")).point(lambda v: 255 if v > _INK else 0)
+    box = ink.getbbox()
+    if not box:
+        return []
+    span = (box[2] - box[0]) / ink.width
+    profile = ink.resize((1, ink.height), Image.BOX).get_flattened_data()
+    rules: list[list[int]] = []
+    for y, value in enumerate(profile):
+        if value / 255 >= _RULE * span:
+            if rules and rules[-1][-1] == y - 1:
+                rules[-1].append(y)
+            else:
+                rules.append([y])
+    return [sum(run) / len(run) for run in rules]
+
+
+_RULE = 0.7  # share of the ink's width a drawn line covers
+
+
+_CLEAR = 0.1  # how much more blank one direction must be to tell which way the lines run
+_INK = 96  # inverted grey level above which a pixel is ink (noise and a light scan are not)
+_SKEW_STEPS = [x / 4 for x in range(-8, 9)]  # ±2°, by a quarter degree
+
+
+def _without_seal(image: Image.Image) -> Image.Image:
+    """The page in grey from its red channel: a red seal (印章) printed over the figures turns
+    as light as the paper, black print stays black."""
+    if image.mode in ("L", "1"):
+        return image.convert("RGB")
+    red = image.convert("RGB").getchannel("R")
+    return Image.merge("RGB", (red, red, red))
+
+
+def _reads_well(page: OcrPage) -> bool:
+    chars = sum(len(w.text) for w in page.words)
+    return bool(chars) and page.confident_chars >= _UPRIGHT_CONFIDENCE * chars
+
+
+def _ink(image: Image.Image, width: int = 800) -> Image.Image:
+    """The image as ink (255) on nothing (0), at most ``width`` pixels wide, cropped to its ink."""
+    gray = ImageOps.invert(image.convert("L"))
+    if gray.width > width:
+        gray = gray.resize((width, round(gray.height * width / gray.width)), Image.BOX)
+    ink = gray.point(lambda v: 255 if v > _INK else 0)
+    box = ink.getbbox()
+    return ink.crop(box) if box else ink
+
+
+def _blank_share(image: Image.Image) -> tuple[float, float]:
+    """The share of blank rows and of blank columns across the page's ink."""
+    ink = _ink(image)
+    rows = ink.resize((1, ink.height), Image.BOX).get_flattened_data()
+    columns = ink.resize((ink.width, 1), Image.BOX).get_flattened_data()
+    return (
+        sum(1 for v in rows if v < 3) / max(1, len(rows)),
+        sum(1 for v in columns if v < 3) / max(1, len(columns)),
+    )
+
+
+def _level(image: Image.Image) -> Image.Image:
+    angle = skew(image)
+    if not angle:
+        return image
+    return image.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white")
+
+
+def skew(image: Image.Image) -> float:
+    """The small rotation (degrees, counter-clockwise) that makes the page's lines level: the
+    one whose row profile is sharpest (lines of ink, gaps of nothing)."""
+    ink = _ink(image)
+
+    def sharpness(angle: float) -> float:
+        turned = ink.rotate(angle, resample=Image.BILINEAR, expand=True) if angle else ink
+        profile = turned.resize((1, turned.height), Image.BOX).get_flattened_data()
+        mean = sum(profile) / len(profile)
+        return sum((v - mean) ** 2 for v in profile) / len(profile)
+
+    return max(_SKEW_STEPS, key=sharpness)
