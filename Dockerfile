@@ -1,6 +1,9 @@
 # The API and the indexer share one image.
 FROM python:3.11-slim
 WORKDIR /app
+# OpenCV, which the OCR engine loads, needs libGL and GLib (scripts/ocr-deps.sh)
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY indexer ./indexer
 COPY search_api ./search_api
