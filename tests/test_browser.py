@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -81,8 +81,10 @@ def page(server):
 
 def rendered(page) -> None:
     """Waits until the page has rendered the state in its URL (app.js marks the body)."""
+    # a function, not an expression: Playwright evaluates expressions with eval, which the
+    # page's Content-Security-Policy forbids
     page.wait_for_function(
-        "document.body.dataset.state === 'ready'"
+        "() => document.body.dataset.state === 'ready'"
         " && document.body.dataset.loaded === location.search"
     )
 
@@ -176,3 +178,63 @@ def test_country_wide_facets_in_the_page(page, server):
     assert "district=深圳市/福田区" in unquote(page.url)  # the place, not a bare name
     metas = page.locator("#hits li .meta").all_inner_texts()
     assert metas and all("福田区" in meta for meta in metas)
+
+
+# What a hostile PDF could put in any name: markup that breaks out of an attribute or a text
+POISON = "\"><img src=x onerror=\"window.__pwned=1\"> x' onfocus='window.__pwned=1' autofocus='"
+
+
+def poisoned(value):
+    """Every string in a JSON body with POISON after it."""
+    if isinstance(value, str):
+        return value + POISON
+    if isinstance(value, list):
+        return [poisoned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: poisoned(v) for k, v in value.items()}
+    return value
+
+
+def injected(page) -> list[str]:
+    """Elements that gained an event-handler attribute, and whether injected script ran."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('*')]
+              .filter((el) => [...el.attributes].some((a) => a.name.startsWith('on')))
+              .map((el) => el.outerHTML.slice(0, 120))
+              .concat(window.__pwned ? ['window.__pwned set'] : [])"""
+    )
+
+
+def test_poisoned_api_responses_are_shown_as_text(page, server):
+    def poison(route):
+        response = route.fetch()
+        route.fulfill(response=response, json=poisoned(response.json()))
+
+    hit = httpx.get(f"{server}/api/search", params={"q": "民意速办"}).json()["hits"][0]
+    views = [
+        f"view=timeline&q={quote('民意速办')}",
+        f"view=document&id={hit['document_id']}",
+        f"view=department&name={quote(hit['department'])}",
+        "view=documents",
+    ]
+    page.route("**/api/**", poison)
+    try:
+        page.goto(f"{server}/?q={quote('民意速办')}")
+        rendered(page)
+        assert page.locator("#hits li").count() >= 1
+        assert POISON in page.locator("#hits li .title").first.inner_text()  # shown, as text
+        page.fill("#q", "民意")
+        page.locator("#suggestions li").first.wait_for()
+        assert injected(page) == []
+        for view in views:
+            page.goto(f"{server}/?{view}")
+            rendered(page)
+            assert POISON in page.locator("#other-view").inner_text(), view
+            assert injected(page) == [], view
+    finally:
+        page.unroute("**/api/**")
+
+
+def test_the_page_forbids_inline_script(server):
+    policy = httpx.get(server).headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]

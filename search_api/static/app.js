@@ -14,10 +14,23 @@ const DOC_TYPE_NAMES = { other: "非预算文件" };
 const RELATIONS = { equivalent: "同义", related: "相关" };
 const $ = (id) => document.getElementById(id);
 
+// The one escaping function, right in text and in quoted attribute values alike: every value
+// from the API goes through it (the names come from published PDFs this service does not
+// control).
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 function escapeHtml(text) {
-  const div = document.createElement("div");
-  div.textContent = text == null ? "" : String(text);
-  return div.innerHTML;
+  return (text == null ? "" : String(text)).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+// The API's snippet: escaped text with <mark> around the matched words. Only the marks are
+// kept as markup; everything else is shown as text, whatever the response holds.
+function markedSnippet(snippet) {
+  const decode = document.createElement("textarea");  // RCDATA: parsing it runs nothing
+  return String(snippet || "").split(/(<\/?mark>)/).map((part) => {
+    if (part === "<mark>" || part === "</mark>") return part;
+    decode.innerHTML = part;
+    return escapeHtml(decode.value);
+  }).join("");
 }
 
 function state() {
@@ -88,7 +101,7 @@ function renderFacets(body) {
       parts.push(
         `<label><input type="checkbox" data-facet="${name}" value="${escapeHtml(v.value)}"` +
         `${v.selected ? " checked" : ""}> <span class="value">${escapeHtml(shown)}</span>` +
-        `<span class="count">${v.count}</span></label>`);
+        `<span class="count">${escapeHtml(v.count)}</span></label>`);
     }
     parts.push(`</div>`);
   }
@@ -131,7 +144,7 @@ function hitDetails(hit) {
     const sources = (hit.sources || []).length > 1
       ? `<span class="detail">文中 ${hit.sources.length} 处提及</span>` : "";
     const change = hit.change && hit.change.wan != null
-      ? `<span class="detail">较${hit.change.base_year}年 ${hit.change.wan > 0 ? "+" : ""}${hit.change.wan} 万元</span>` : "";
+      ? `<span class="detail">较${escapeHtml(hit.change.base_year)}年 ${hit.change.wan > 0 ? "+" : ""}${escapeHtml(hit.change.wan)} 万元</span>` : "";
     return parent + sources + change;
   }
   if (hit.kind === "indicator") {
@@ -141,7 +154,7 @@ function hitDetails(hit) {
   }
   if (hit.kind === "line_item") {
     const amounts = (hit.amounts || []).slice(0, 4)
-      .map((a) => `${escapeHtml(a.column)} ${a.value}`).join(" · ");
+      .map((a) => `${escapeHtml(a.column)} ${escapeHtml(a.value)}`).join(" · ");
     return `<span class="detail">${escapeHtml(hit.table || "")}</span><span class="detail">${amounts}</span>`;
   }
   return "";
@@ -167,12 +180,11 @@ function renderHit(hit) {
   if (hit.department) {
     actions.push(`<a href="${link({ view: "department", name: hit.department })}">部门概览</a>`);
   }
-  // The snippet is already HTML-escaped by the API, with <mark> around matched words.
-  return `<li class="hit ${hit.kind}"><div><span class="kind">${escapeHtml(KIND_NAMES[hit.kind] || hit.kind)}</span>` +
+  return `<li class="hit ${escapeHtml(hit.kind)}"><div><span class="kind">${escapeHtml(KIND_NAMES[hit.kind] || hit.kind)}</span>` +
     `<span class="title">${escapeHtml(hit.title)}</span>${amount}${target}</div>` +
     `<div class="meta">${where}${path ? " · " + path : ""}</div>` +
     `<div class="details">${hitDetails(hit)}</div>` +
-    `<div class="snippet">${hit.snippet}</div>` +
+    `<div class="snippet">${markedSnippet(hit.snippet)}</div>` +
     `<div class="actions">${actions.join("")}</div></li>`;
 }
 
@@ -398,7 +410,7 @@ $("q").addEventListener("input", () => {
     }
     if ($("q").value.trim() !== q || !body.suggestions.length) { hideSuggestions(); return; }
     $("suggestions").innerHTML = body.suggestions.map((s) =>
-      `<li role="option" data-text="${escapeHtml(s.text)}" data-kind="${s.kind}">` +
+      `<li role="option" data-text="${escapeHtml(s.text)}" data-kind="${escapeHtml(s.kind)}">` +
       `${escapeHtml(s.text)}<small>${s.kind === "department" ? "部门" : ""}</small></li>`).join("");
     $("suggestions").hidden = false;
     for (const item of $("suggestions").children) {
