@@ -444,7 +444,8 @@ class Progress:
         eta = (self.total - self.done) / rate if rate else 0
         status = f"ERROR {outcome.error}" if outcome.error else f"{outcome.records} records"
         if outcome.ocr_pages:
-            status += f" ({outcome.ocr_pages} pages by OCR)"
+            pages = "page" if outcome.ocr_pages == 1 else "pages"
+            status += f" ({outcome.ocr_pages} {pages} by OCR)"
         if outcome.stale_removed:
             status += f" ({outcome.stale_removed} earlier records removed)"
         ocr = f", {self.ocr_pages} by OCR" if self.ocr_pages else ""
