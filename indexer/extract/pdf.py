@@ -109,15 +109,15 @@ class PdfExtractor:
         chars = sum(len("".join(p.text.split())) for p in pages)
         if chars < MIN_TEXT_CHARS * len(pages) / 4:
             why = (
-                "OCR is off (--ocr=off)"
+                "and OCR is off (--ocr=off)"
                 if ocr.mode == "off"
                 else "and no OCR engine is installed (see README, OCR)"
                 if engine_missing
-                else "and OCR read nothing from it"
+                else "from which OCR read nothing"
             )
             raise ExtractionError(
                 f"no text layer ({len(pages)} pages, {chars} characters of text): "
-                f"a scanned PDF? {why}"
+                f"a scanned PDF, {why}"
             )
         return extracted
 
@@ -129,11 +129,19 @@ def read_scanned(path: Path, pages: list[Page], ocr: OcrOptions, notes: list[str
     as it is, and the engine is loaded at the first page with ink on it. Returns whether the
     engine was needed and could not be loaded."""
     engine: Engine | None = None
-    document = pdfium.PdfDocument(path)
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:  # pdfplumber read it, PDFium cannot render it
+        notes.append(f"scanned pages not read: PDFium cannot open the file ({exc})")
+        return False
     try:
         for page in pages:
             assert page.number is not None
-            image = document[page.number - 1].render(scale=OCR_DPI / 72).to_pil()
+            try:
+                image = document[page.number - 1].render(scale=OCR_DPI / 72).to_pil()
+            except pdfium.PdfiumError as exc:
+                notes.append(f"第{page.number}页: not read: PDFium cannot render it ({exc})")
+                continue
             if image.convert("L").getextrema()[0] > _BLANK:
                 continue  # nothing printed on it
             engine = engine or ocr.load()
