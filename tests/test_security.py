@@ -166,3 +166,30 @@ def test_no_secrets_in_the_repository():
                 if re.search(r"PASSWORD|TOKEN|API_KEY", key):
                     # a secret comes from the user's environment, never written here
                     assert re.fullmatch(r"\$\{\w+(:\?[^}]*)?\}", str(value)), (name, key)
+
+
+@pytest.mark.es
+def test_markup_in_a_documents_text_comes_back_escaped_in_snippets(es, tmp_path):
+    """A budget whose text holds markup: its snippet is escaped text with only <mark>s."""
+    from search_api.app import app
+
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "hostile.txt").write_text(
+        "2026年兰州市统计局部门预算\n第一部分 部门概况\n"
+        '统计调查<img src=x onerror="window.__pwned=1">经费用于普查。\n',
+        encoding="utf-8",
+    )
+    settings = Settings(es_index_prefix=f"test-hostile-{uuid.uuid4().hex[:8]}")
+    quiet_ingest([folder], settings, es)
+    try:
+        body = client_for(settings).get("/api/search", params={"q": "统计调查"}).json()
+        snippets = [h["snippet"] for h in body["hits"] if h["snippet"]]
+        assert snippets
+        for snippet in snippets:
+            without_marks = snippet.replace("<mark>", "").replace("</mark>", "")
+            assert "<" not in without_marks, snippet
+        assert any("&lt;img" in s for s in snippets), snippets
+    finally:
+        app.dependency_overrides.clear()
+        drop_index(es, settings)
