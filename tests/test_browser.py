@@ -238,3 +238,28 @@ def test_poisoned_api_responses_are_shown_as_text(page, server):
 def test_the_page_forbids_inline_script(server):
     policy = httpx.get(server).headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+
+
+def test_active_filters_are_chips_that_remove_them(page, server):
+    # a shared URL whose year is in no facet (no budget of 1999): its chip still shows
+    page.goto(
+        f"{server}/?q={quote('民意速办')}&district={quote('深圳市/福田区')}&kind=project&year=1999"
+    )
+    rendered(page)
+    chips = page.locator("#chips .chip")
+    assert sorted(chips.all_inner_texts()) == [
+        "区域: 深圳市 福田区 ×",
+        "年度: 1999 ×",
+        "类型: 项目 ×",
+    ]
+    chips.filter(has_text="1999").click()
+    page.wait_for_url(lambda url: "year=" not in url)
+    rendered(page)
+    assert page.locator("#hits li").count() >= 1
+    assert page.locator("#chips .chip").count() == 2
+    page.locator("#chips button.clear").click()
+    page.wait_for_url(lambda url: "district=" not in url and "kind=" not in url)
+    rendered(page)
+    assert page.locator("#chips button").count() == 0
+    assert page.locator("#q").input_value() == "民意速办"  # the search itself stays
+    page.screenshot(path=ARTIFACTS / "7-chips-cleared.png", full_page=True)

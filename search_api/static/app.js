@@ -80,6 +80,45 @@ function toggleValue(name, value, on) {
   go(next);
 }
 
+// The filters in the URL, each a chip that removes it, and "clear all": shown from the URL,
+// so a shared filter stays visible even when its value is not among the top facet values.
+function renderChips(params) {
+  const chips = [];
+  for (const [name, label] of Object.entries(FACETS)) {
+    const names = name === "kind" ? KIND_NAMES : name === "doc_type" ? DOC_TYPE_NAMES : {};
+    for (const value of params.getAll(name)) {
+      const shown = names[value] || (name === "district" ? value.replace("/", " ") : value);
+      chips.push(`<button type="button" class="chip" data-name="${escapeHtml(name)}" ` +
+        `data-value="${escapeHtml(value)}" aria-label="去掉筛选 ${escapeHtml(label)} ${escapeHtml(shown)}">` +
+        `${escapeHtml(label)}: ${escapeHtml(shown)} <span aria-hidden="true">×</span></button>`);
+    }
+  }
+  const [lo, hi] = [params.get("amount_min"), params.get("amount_max")];
+  if (lo || hi) {
+    const range = `${escapeHtml(lo || "0")}–${hi ? escapeHtml(hi) : ""} 万元`;
+    chips.push(`<button type="button" class="chip" data-name="amount">金额: ${range} ` +
+      `<span aria-hidden="true">×</span></button>`);
+  }
+  if (chips.length) chips.push(`<button type="button" class="clear">清除全部</button>`);
+  $("chips").innerHTML = chips.join("");
+  for (const chip of $("chips").querySelectorAll("button.chip")) {
+    chip.addEventListener("click", () => {
+      if (chip.dataset.name !== "amount") return toggleValue(chip.dataset.name, chip.dataset.value, false);
+      const next = state();
+      ["amount_min", "amount_max", "page"].forEach((name) => next.delete(name));
+      go(next);
+    });
+  }
+  const clear = $("chips").querySelector("button.clear");
+  if (clear) {
+    clear.addEventListener("click", () => {
+      const next = state();
+      [...Object.keys(FACETS), "amount_min", "amount_max", "page"].forEach((name) => next.delete(name));
+      go(next);
+    });
+  }
+}
+
 function renderFacets(body) {
   const parts = [];
   const years = (body.histogram && body.histogram.year) || [];
@@ -239,6 +278,7 @@ async function loadSearch(params, isLatest) {
     $("status").textContent = `出错了:${err.message}`;
     $("status").className = "error";
     $("hits").innerHTML = "";
+    renderChips(params);  // a filter that made the search fail can still be removed
     return;
   }
   const q = params.get("q");
@@ -249,6 +289,7 @@ async function loadSearch(params, isLatest) {
     `<a href="/api/search.jsonl?${exportParams}">JSONL</a>`;
   renderExpansions(body, params);
   $("hits").innerHTML = body.hits.map(renderHit).join("");
+  renderChips(params);
   renderFacets(body);
   renderPager(body);
 }
