@@ -67,9 +67,8 @@ bench: es-up browser-deps
 # (BENCHMARKS.md, "OCR"); installs Tesseract (Debian) and RapidOCR on onnxruntime beside the
 # default engine. Ten minutes or so.
 bench-ocr: install
-	@command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -q chi_sim || \
-		{ [ "$$(id -u)" -eq 0 ] && apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim >/dev/null; } || \
-		echo "bench-ocr: Tesseract with chi_sim is not installed; it is left out" >&2
+	@tesseract --list-langs 2>/dev/null | grep chi_sim >/dev/null || scripts/apt-install.sh \
+		bench-ocr "Tesseract is left out of the comparison" tesseract-ocr tesseract-ocr-chi-sim
 	$(PY) -m pip install --quiet -e '.[ocr-bench]'
 	$(PY) -m bench.ocr $(BENCH_OCR_ARGS)
 

@@ -1,7 +1,7 @@
 """``make bench-ocr``: OCR engines compared on scans made from text PDFs, whose text layer is
 the truth (issue 12: choose the engine by measurement).
 
-    .venv/bin/python -m bench.ocr [--pages 16] [--workers 2] [--engines tesseract,rapidocr]
+    .venv/bin/python -m bench.ocr [--pages 22] [--workers 2] [--engines tesseract,rapidocr]
 
 Pages of the PDFs in ../shared (realpdfs and national, a few per city) are rendered with
 PDFium and degraded as scans are:
@@ -114,7 +114,11 @@ def _scanned(image: Image.Image, seed: int) -> Image.Image:
     red = (215, 40, 40)
     draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=red, width=ring)
     star = [
-        (cx + radius * 0.35 * _cos(a), cy + radius * 0.35 * _sin(a)) for a in range(-90, 630, 144)
+        (
+            cx + radius * 0.35 * math.cos(math.radians(a)),
+            cy + radius * 0.35 * math.sin(math.radians(a)),
+        )
+        for a in range(-90, 630, 144)
     ]
     draw.polygon(star, fill=red)
     image = ImageChops.multiply(image, seal)
@@ -128,14 +132,6 @@ def _scanned(image: Image.Image, seed: int) -> Image.Image:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=40)
     return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-
-
-def _cos(degrees: float) -> float:
-    return math.cos(math.radians(degrees))
-
-
-def _sin(degrees: float) -> float:
-    return math.sin(math.radians(degrees))
 
 
 def accuracy(truth: str, got: str) -> float | None:
@@ -196,12 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=22)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--engines", help="comma-separated (default: every one installed)")
     args = parser.parse_args(argv)
     if not SHARED.exists():
         print(f"no {SHARED}: the benchmark renders its PDFs", file=sys.stderr)
         return 2
-    engines = [e for e in args.engines.split(",") if e]
+    engines = [e for e in (args.engines or ",".join(available_engines())).split(",") if e]
     missing = [e for e in engines if e not in available_engines()]
     if missing:
         print(f"not installed: {', '.join(missing)}", file=sys.stderr)

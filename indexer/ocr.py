@@ -53,16 +53,23 @@ class OcrPage:
     rules: list[float] = field(default_factory=list)  # y of the horizontal lines drawn
 
     @property
+    def chars(self) -> int:
+        return sum(len(w.text) for w in self.words)
+
+    @property
     def confidence(self) -> float:
         """Mean confidence per character."""
-        chars = sum(len(w.text) for w in self.words)
-        if not chars:
+        if not self.chars:
             return 0.0
-        return sum(w.confidence * len(w.text) for w in self.words) / chars
+        return sum(w.confidence * len(w.text) for w in self.words) / self.chars
 
     @property
     def confident_chars(self) -> int:
         return sum(len(w.text) for w in self.words if w.confidence >= _CONFIDENT)
+
+    @property
+    def reads_well(self) -> bool:
+        return bool(self.chars) and self.confident_chars >= _UPRIGHT_CONFIDENCE * self.chars
 
     @property
     def text(self) -> str:
@@ -400,13 +407,14 @@ def upright(engine: Engine, image: Image.Image, dpi: int | None = None) -> OcrPa
     else:
         first = (0, 90, 270)  # a dense ruled table: its lines do not tell
     readings: dict[int, OcrPage] = {}
+    levelled: dict[int, Image.Image] = {}  # the image each reading read
 
     def read(turns: tuple[int, ...]) -> OcrPage:
         for turn in turns:
             if turn not in readings:
-                turned = _level(image.rotate(-turn, expand=True) if turn else image)
-                readings[turn] = OcrPage(engine.words(turned, dpi), turn)
-                if _reads_well(readings[turn]) and not _sideways(readings[turn]):
+                levelled[turn] = _level(image.rotate(-turn, expand=True) if turn else image)
+                readings[turn] = OcrPage(engine.words(levelled[turn], dpi), turn)
+                if readings[turn].reads_well and not _sideways(readings[turn]):
                     break
         # a reading whose lines run down the image is the page lying sideways, however well
         # an engine that turns each line read them
@@ -415,16 +423,16 @@ def upright(engine: Engine, image: Image.Image, dpi: int | None = None) -> OcrPa
         return max(upright_ones, key=lambda reading: reading.confident_chars)
 
     best = read(first)
-    if not _reads_well(best) or _sideways(best):
+    if not best.reads_well or _sideways(best):
         best = read((0, 90, 270, 180))
-    best.rules = _horizontal_rules(_level(image.rotate(-best.angle, expand=True)))
+    best.rules = _horizontal_rules(levelled[best.angle])
     return best
 
 
 def _horizontal_rules(image: Image.Image) -> list[float]:
     """The y of each line drawn across the page (ink over most of the width the page's ink
     spans; a line of text never covers half of it)."""
-    ink = ImageOps.invert(image.convert("L")).point(lambda v: 255 if v > _INK else 0)
+    ink = _binary(image.convert("L"))
     box = ink.getbbox()
     if not box:
         return []
@@ -441,8 +449,6 @@ def _horizontal_rules(image: Image.Image) -> list[float]:
 
 
 _RULE = 0.7  # share of the ink's width a drawn line covers
-
-
 _CLEAR = 0.1  # how much more blank one direction must be to tell which way the lines run
 _INK = 96  # inverted grey level above which a pixel is ink (noise and a light scan are not)
 _SKEW_STEPS = [x / 4 for x in range(-8, 9)]  # ±2°, by a quarter degree
@@ -457,19 +463,19 @@ def _without_seal(image: Image.Image) -> Image.Image:
     return Image.merge("RGB", (red, red, red))
 
 
-def _reads_well(page: OcrPage) -> bool:
-    chars = sum(len(w.text) for w in page.words)
-    return bool(chars) and page.confident_chars >= _UPRIGHT_CONFIDENCE * chars
-
-
 def _ink(image: Image.Image, width: int = 800) -> Image.Image:
     """The image as ink (255) on nothing (0), at most ``width`` pixels wide, cropped to its ink."""
-    gray = ImageOps.invert(image.convert("L"))
+    gray = image.convert("L")
     if gray.width > width:
         gray = gray.resize((width, round(gray.height * width / gray.width)), Image.BOX)
-    ink = gray.point(lambda v: 255 if v > _INK else 0)
+    ink = _binary(gray)
     box = ink.getbbox()
     return ink.crop(box) if box else ink
+
+
+def _binary(gray: Image.Image) -> Image.Image:
+    """A grey page as ink (255) on nothing (0)."""
+    return ImageOps.invert(gray).point(lambda v: 255 if v > _INK else 0)
 
 
 def _blank_share(image: Image.Image) -> tuple[float, float]:

@@ -19,7 +19,7 @@ import re
 from indexer.parse.amounts import is_amount
 from indexer.parse.blocks import Block, Row, Table, tables
 from indexer.parse.indicators import Indicator
-from indexer.parse.names import clean_name
+from indexer.parse.names import clean_name, has_letters
 from indexer.parse.project_tables import PROJECT_COLUMN, form_name
 from indexer.parse.targets import parse_target
 
@@ -127,8 +127,8 @@ def _read_rows(
         name, value, op, unit = cells["name"], cells["value"], cells["op"], cells["unit"]
         if not name or not value or re.search(_NAME, name):
             continue
-        if not re.search(r"[^\W\d_]", name):
-            continue  # no letters: a stray line of figures (the last row again, a page number)
+        if not has_letters(name):
+            continue  # a stray line of figures (the last row again, a page number)
         raw = f"{op}{value}{unit if unit not in value else ''}"
         found.append(
             Indicator(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from indexer.model import Target
 from indexer.parse.blocks import Block, tables
 from indexer.parse.lines import Line
-from indexer.parse.names import clean_name
+from indexer.parse.names import clean_name, has_letters
 from indexer.parse.project_tables import name_beside, project_of_title
 from indexer.parse.projects import named_unit
 from indexer.parse.targets import parse_target
@@ -398,7 +398,7 @@ def _assign_levels(rows: list[_Row], labels: list[_Label]) -> list[Indicator]:
     indicators = []
     for index, row in enumerate(rows):
         name = clean_name(row.name)
-        if name in _NO_INDICATOR or name == row.raw_target or not re.search(r"[^\W\d_]", name):
+        if name in _NO_INDICATOR or name == row.raw_target or not has_letters(name):
             continue  # 不适用 rows, "全年 全年", table rules ("-----")
         level1 = LEVEL2.get(level2[index] or "")
         if level1_labels and (level1 is None or level2[index] in ("成本指标",)):

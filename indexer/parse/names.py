@@ -23,6 +23,12 @@ def normalize_name(name: str) -> str:
     return stripped or text
 
 
+def has_letters(name: str) -> bool:
+    """A name has a letter or a character in it; figures alone (a page number, a stray amount)
+    name nothing (a code with letters does: GZIT2022-SM-W…)."""
+    return bool(re.search(r"[^\W\d_]", name))
+
+
 def clean_name(name: str) -> str:
     """A name as displayed: spaces between Chinese characters (wrapping, OCR) removed."""
     name = re.sub(r"(?<=[\u4e00-\u9fff()\d]) +(?=[\u4e00-\u9fff()\d])", "", name.strip())

@@ -14,7 +14,7 @@ import re
 
 from indexer.parse.amounts import is_amount, parse_amount
 from indexer.parse.blocks import Block, Table, tables
-from indexer.parse.names import clean_name
+from indexer.parse.names import clean_name, has_letters
 from indexer.parse.projects import Project, Source, named_unit
 
 PROJECT_COLUMN = r"(?:^|·)项目名称$"  # a list's column of project names
@@ -60,8 +60,8 @@ def _row_projects(table: Table) -> list[Project]:
         amount = at if at and is_amount(at) else (figures[0] if figures else None)
         if not name or amount is None or _TOTALS.search(name) or len(name) > 80:
             continue
-        if not re.search(r"[^\W\d_]", name):
-            continue  # no letters: a stray figure, a page number (a name may be a code)
+        if not has_letters(name):
+            continue
         value = round(parse_amount(amount) * table.scale, 2)
         unit = cells[unit_at].strip() or None if unit_at is not None else None
         projects.append(

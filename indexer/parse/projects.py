@@ -22,7 +22,7 @@ from indexer.model import Change
 from indexer.parse.amounts import NUMBER, find_change, is_amount, parse_amount
 from indexer.parse.blocks import Block, tables, to_blocks
 from indexer.parse.lines import Flat, Line, split_numbers
-from indexer.parse.names import clean_name, normalize_name
+from indexer.parse.names import clean_name, has_letters, normalize_name
 from indexer.sections import clean_line, heading_level
 from indexer.textnorm import join_pieces
 
@@ -402,8 +402,8 @@ def summary_projects(
                 else:
                     unit = None
                 continue
-            if not re.search(r"[^\W\d_]", name):
-                continue  # no letters: a stray figure (a name may be a code: GZIT2022-SM-W…)
+            if not has_letters(name):
+                continue
             value = round(parse_amount(first) * table.scale, 2)
             projects.append(
                 Project(
