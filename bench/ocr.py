@@ -37,6 +37,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageDraw
@@ -125,7 +126,10 @@ def _scanned(image: Image.Image, seed: int) -> Image.Image:
     image = image.rotate(
         1.0 if seed % 2 else -1.0, resample=Image.BICUBIC, expand=True, fillcolor="white"
     )
-    noise = Image.effect_noise(image.size, 60).convert("RGB")
+    # grey noise (σ 60 around mid-grey, as Image.effect_noise makes) from the page's seed, so
+    # that every run measures the same scans
+    grain = numpy.random.default_rng(seed).normal(128, 60, (image.height, image.width))
+    noise = Image.fromarray(grain.clip(0, 255).astype("uint8")).convert("RGB")
     image = ImageChops.multiply(
         image, Image.blend(Image.new("RGB", image.size, "white"), noise, 0.25)
     )

@@ -91,7 +91,7 @@ class OcrPage:
                 continue
             out += _tabulate(rows[start:end])
             start = end
-        return "\n".join(out)
+        return clean_figures("\n".join(out))
 
 
 @dataclass
@@ -198,21 +198,28 @@ def _same_line(a: Word, b: Word) -> bool:
     return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
 
 
-# Separators an engine misreads in a figure: "2.573.40" (commas read as points) and
-# "36,289.100" (the last comma read as a point: budgets print at most two decimals).
-_POINTS_FOR_COMMAS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+\.\d{1,2}(?![\d.,])")
-_POINT_FOR_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d{3}(?![\d.,])")
+# A figure with its thousands grouped, as an engine may read its separators: commas read as
+# points ("2.573.40", "20.871.880", "36,289.100": budgets print at most two decimals) or as a
+# colon ("98,083:000"), with two decimals or none.
+_GROUPED = re.compile(r"(?<![\d.,:;])\d{1,3}(?:[.,:;] ?\d{3})+(?:\.\d{1,2})?(?![\d.,:;])")
+# Two figures of neighbouring cells read as one word: "14,902.37350,034.42".
+_GLUED = re.compile(r"(?<=\.\d\d)(?=\d{1,3}(?:,\d{3})*\.\d\d(?!\d))")
 
 
 def clean_figures(text: str) -> str:
-    """A word's figures with their misread separators put right."""
-    text = _POINTS_FOR_COMMAS.sub(_commas_before_the_point, text)
-    return _POINT_FOR_COMMA.sub(lambda match: match.group(0).replace(".", ","), text)
+    """The figures of a page's text with their misread separators put right."""
+    return _GLUED.sub(" ", _GROUPED.sub(_grouped, text))
 
 
-def _commas_before_the_point(match: re.Match[str]) -> str:
-    whole, point, decimals = match.group(0).rpartition(".")
-    return whole.replace(".", ",") + point + decimals
+def _grouped(match: re.Match[str]) -> str:
+    figure = match.group(0)
+    decimals = re.search(r"\.\d{1,2}$", figure)
+    whole = figure[: decimals.start()] if decimals else figure
+    whole = whole.replace(" ", "")
+    separators = re.findall(r"[.,:;]", whole)
+    if len(separators) == 1 and not decimals and separators[0] != ",":
+        return figure  # "3.141", "1:500": one separator alone may be what it says
+    return re.sub(r"[.:;]", ",", whole) + (decimals.group(0) if decimals else "")
 
 
 class Engine(Protocol):
@@ -258,8 +265,7 @@ def _tsv_words(tsv: str) -> list[Word]:
             continue
         left, top, width, height = (float(c) for c in cells[6:10])
         confidence = max(0.0, float(cells[10])) / 100
-        text = clean_figures(cells[11].strip())
-        words.append(Word(text, (left, top, left + width, top + height), confidence))
+        words.append(Word(cells[11].strip(), (left, top, left + width, top + height), confidence))
     return words
 
 
@@ -299,7 +305,7 @@ class RapidOcr:
         for points, text, score in result or []:
             xs, ys = [p[0] for p in points], [p[1] for p in points]
             box = (min(xs), min(ys), max(xs), max(ys))
-            words.append(Word(clean_figures(text), box, float(score)))
+            words.append(Word(text, box, float(score)))
         return words
 
 
@@ -456,11 +462,35 @@ _SKEW_STEPS = [x / 4 for x in range(-8, 9)]  # ±2°, by a quarter degree
 
 def _without_seal(image: Image.Image) -> Image.Image:
     """The page in grey from its red channel: a red seal (印章) printed over the figures turns
-    as light as the paper, black print stays black."""
-    if image.mode in ("L", "1"):
-        return image.convert("RGB")
-    red = image.convert("RGB").getchannel("R")
-    return Image.merge("RGB", (red, red, red))
+    as light as the paper, black print stays black. The paper's grain is then made white
+    (``white_paper``)."""
+    grey = image.convert("RGB").getchannel("R") if image.mode not in ("L", "1") else image
+    return white_paper(grey.convert("L")).convert("RGB")
+
+
+_PAPER_SPREAD = 2  # grain down to this many standard deviations under the paper turns white
+
+
+def white_paper(gray: Image.Image) -> Image.Image:
+    """The page with the noise of its paper (a scan's grain, JPEG artefacts) turned white and
+    its ink stretched to match. The paper is most of a page, so its grey is the median pixel
+    and its grain's spread is read off the lighter half (median to lower quartile is 0.674
+    standard deviations of a normal spread). A clean rendering is unchanged."""
+    histogram = gray.histogram()
+    median, quartile = _percentile(histogram, 0.5), _percentile(histogram, 0.25)
+    white = median - _PAPER_SPREAD * (median - quartile) / 0.674
+    if not 0 < white < 255:
+        return gray
+    return gray.point(lambda v: 255 if v >= white else round(v * 255 / white))
+
+
+def _percentile(histogram: list[int], share: float) -> int:
+    total, seen = sum(histogram), 0
+    for value, count in enumerate(histogram):
+        seen += count
+        if seen >= share * total:
+            return value
+    return len(histogram) - 1
 
 
 def _ink(image: Image.Image, width: int = 800) -> Image.Image:

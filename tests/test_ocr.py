@@ -11,6 +11,7 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
@@ -18,7 +19,7 @@ from PIL import Image
 from indexer.cli import ocr_status
 from indexer.extract import ExtractionError, extractor_for
 from indexer.limits import FileTimeout, PageTimeout, time_limit
-from indexer.ocr import OcrOptions, available_engines, clean_figures, usable_text
+from indexer.ocr import OcrOptions, available_engines, clean_figures, usable_text, white_paper
 from indexer.pipeline import FileOutcome, Progress
 from indexer.records import build_records
 from indexer.sources import SourceFile
@@ -112,13 +113,32 @@ def test_a_text_layer_that_is_mostly_unmapped_glyphs_is_not_usable():
         ("2.573.40", "2,573.40"),  # commas read as points
         ("1.234.567.89万元", "1,234,567.89万元"),
         ("36,289.100", "36,289,100"),  # the last comma read as a point (two decimals at most)
+        ("20.871.880", "20,871,880"),  # whole yuan
+        ("13.697,230\t98,083:000", "13,697,230\t98,083,000"),
+        ("1,069. 826", "1,069,826"),
+        ("14,902.37350,034.42", "14,902.37 350,034.42"),  # two cells read as one word
         ("1,413.78", "1,413.78"),
         ("12.5%", "12.5%"),
         ("3.141", "3.141"),
+        ("1:500", "1:500"),
+        ("0.1234", "0.1234"),
     ],
 )
 def test_misread_separators_in_figures_are_put_right(read, meant):
     assert clean_figures(read) == meant
+
+
+def test_a_scans_grainy_paper_is_made_white_and_a_clean_page_left_alone():
+    clean = Image.new("L", (200, 100), 255)
+    clean.paste(0, (20, 40, 180, 60))  # a bar of print
+    assert white_paper(clean).tobytes() == clean.tobytes()
+    grain = numpy.random.default_rng(1).normal(220, 8, (100, 200)).clip(0, 255)
+    grainy = Image.fromarray(grain.astype("uint8"))
+    grainy.paste(30, (20, 40, 180, 60))
+    whitened = white_paper(grainy)
+    paper = [whitened.getpixel((x, y)) for x in range(0, 200, 7) for y in (5, 90)]
+    assert sum(1 for v in paper if v == 255) > 0.9 * len(paper)
+    assert whitened.getpixel((100, 50)) < 60  # the print stays dark
 
 
 def test_a_page_limit_inside_a_file_limit_leaves_the_file_limit_running():
