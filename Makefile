@@ -15,7 +15,7 @@ SHARED := ../shared
 # national PDFs; else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national),samples)
 
-.PHONY: install browser-deps ocr-deps bench-ocr run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
+.PHONY: install browser-deps ocr-deps bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
@@ -58,6 +58,11 @@ browser-deps:
 
 test: es-up es-outage-up browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshots/), taken by the browser tests that show those pages.
+screenshots: es-up browser-deps
+	README_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_browser.py \
+		-k "test_search_facet_and_timeline_in_the_page or test_a_hit_opens_its_page_with_the_row_marked"
 
 # Not part of `make test`: many minutes (generates 10,000 synthetic documents once, in .bench/).
 bench: es-up browser-deps

@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch
 from indexer.settings import Settings
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5
 # Fields derived from a record's title and text at bulk time (segment.py), not model fields.
 TOKEN_FIELDS = ("title_tokens", "title_search", "text_tokens", "text_search")
 

@@ -83,6 +83,7 @@ class Record(BaseModel):
     year: int | None = None
     source_file: str | None = None  # relative to the folder indexed, never a server path
     source_key: str | None = None  # the file on the indexing machine (sources.source_key)
+    source_root: str | None = None  # a document's folder indexed: stored, never shown
     page: int | None = None
     ocr: bool | None = None  # read by OCR (a scanned page): the text may hold misreadings
     ocr_confidence: float | None = None  # the page's mean OCR confidence (a document: its pages')
@@ -91,6 +92,7 @@ class Record(BaseModel):
     # document
     units: list[str] = []
     total_wan: float | None = None
+    sangong_wan: float | None = None  # the 三公经费 the text states
     pages: int | None = None
     warnings: list[str] = []
     # project / indicator / line item

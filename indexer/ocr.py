@@ -17,6 +17,7 @@ import bisect
 import importlib
 import importlib.util
 import io
+import math
 import os
 import re
 import shutil
@@ -28,6 +29,8 @@ from typing import Protocol
 from PIL import Image, ImageOps
 
 from indexer.textnorm import join_pieces
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 
 OCR_DPI = 150  # the resolution pages are rendered at to be read (BENCHMARKS.md, "OCR")
 # A first reading with less than this share of confident characters may be sideways.
@@ -51,6 +54,9 @@ class OcrPage:
     words: list[Word] = field(default_factory=list)
     angle: int = 0  # degrees the image was turned (clockwise) to read it
     rules: list[float] = field(default_factory=list)  # y of the horizontal lines drawn
+    # the rotations that made the image read from the page's (upright, levelled), in order:
+    # (degrees counter-clockwise, size before, size after), to map boxes back to the page
+    turns: list[tuple[float, tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     @property
     def chars(self) -> int:
@@ -73,25 +79,60 @@ class OcrPage:
 
     @property
     def text(self) -> str:
-        """The words as lines of text, in reading order. A line's words far apart (more than
-        ``_CELL_GAP`` character heights) are cells: runs of lines with several cells are a
-        table, whose columns are found from the positions of its fullest rows, and are
-        written tab-separated with empty cells kept, as the PDF extractor writes ruled
-        tables."""
+        return "\n".join(text for text, _ in self.lines)
+
+    @property
+    def lines(self) -> list[tuple[str, Box]]:
+        """The words as lines of text, in reading order, each with its box on the image read.
+        A line's words far apart (more than ``_CELL_GAP`` character heights) are cells: runs
+        of lines with several cells are a table, whose columns are found from the positions
+        of its fullest rows, and are written tab-separated with empty cells kept, as the PDF
+        extractor writes ruled tables. Misread separators in figures are put right."""
         rows = _ruled_rows(_lines(self.words), self.rules)
-        out: list[str] = []
+        out: list[tuple[str, Box]] = []
         start = 0
         while start < len(rows):
             end = start
             while end < len(rows) and len(rows[end]) >= 2:
                 end += 1
             if end == start:
-                out.append(rows[start][0].text)
+                out.append((rows[start][0].text, _row_box(rows[start])))
                 start += 1
                 continue
             out += _tabulate(rows[start:end])
             start = end
-        return clean_figures("\n".join(out))
+        return [(clean_figures(text), box) for text, box in out]
+
+    def page_box(self, box: Box, dpi: int) -> Box:
+        """A box on the image read, on the page as it is printed (PDF points, top-left origin):
+        the page's rotations undone, corner by corner."""
+        corners = [(box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3])]
+        for degrees, before, after in reversed(self.turns):
+            corners = [unturned(point, degrees, before, after) for point in corners]
+        xs, ys = [x * 72 / dpi for x, _ in corners], [y * 72 / dpi for _, y in corners]
+        return (min(xs), min(ys), max(xs), max(ys))
+
+
+def unturned(
+    point: tuple[float, float], degrees: float, before: tuple[int, int], after: tuple[int, int]
+) -> tuple[float, float]:
+    """Where a point of an image turned by PIL's ``rotate(degrees, expand=True)`` (about its
+    centre, counter-clockwise as shown) was before the turn."""
+    radians = math.radians(degrees)
+    dx, dy = point[0] - after[0] / 2, point[1] - after[1] / 2
+    return (
+        before[0] / 2 + math.cos(radians) * dx - math.sin(radians) * dy,
+        before[1] / 2 + math.sin(radians) * dx + math.cos(radians) * dy,
+    )
+
+
+def _row_box(cells: "list[_Cell]") -> Box:
+    return (
+        min(c.x0 for c in cells),
+        min(c.top for c in cells),
+        max(c.x1 for c in cells),
+        max(c.bottom for c in cells),
+    )
 
 
 @dataclass
@@ -99,6 +140,8 @@ class _Cell:
     text: str
     x0: float
     x1: float
+    top: float
+    bottom: float
 
     @property
     def centre(self) -> float:
@@ -150,21 +193,27 @@ _ROW_LINES = 5  # a table row's wrapped cells span at most this many lines of te
 
 
 def _cells(line: list[Word]) -> list[_Cell]:
-    cells = [_Cell(line[0].text, line[0].box[0], line[0].box[2])]
+    cells = [_Cell(line[0].text, *_extent(line[0]))]
     for left, right in zip(line, line[1:], strict=False):
         height = max(1.0, left.box[3] - left.box[1])
         gap = right.box[0] - left.box[2]
         figures = _FIGURE_END.search(left.text) and _FIGURE_START.match(right.text)
         if gap > _CELL_GAP * height or (figures and gap > _FIGURE_GAP * height):
-            cells.append(_Cell(right.text, right.box[0], right.box[2]))
+            cells.append(_Cell(right.text, *_extent(right)))
             continue
         cell = cells[-1]
         cell.text += (" " if gap > 0.8 * height else "") + right.text
         cell.x1 = right.box[2]
+        cell.top, cell.bottom = min(cell.top, right.box[1]), max(cell.bottom, right.box[3])
     return cells
 
 
-def _tabulate(rows: list[list[_Cell]]) -> list[str]:
+def _extent(word: Word) -> tuple[float, float, float, float]:
+    """A word's x0, x1, top, bottom (a cell's fields)."""
+    return word.box[0], word.box[2], word.box[1], word.box[3]
+
+
+def _tabulate(rows: list[list[_Cell]]) -> list[tuple[str, Box]]:
     """Rows of cells placed in columns: the columns are the x-extents of the cells of the rows
     with the most cells (a header cell spanning several columns does not merge them); every
     cell goes to the column its centre falls in, or the nearest."""
@@ -189,7 +238,7 @@ def _tabulate(rows: list[list[_Cell]]) -> list[str]:
         for cell in row:
             at = column_of(cell)
             placed[at] = join_pieces([placed[at], cell.text]) if placed[at] else cell.text
-        lines.append("\t".join(placed))
+        lines.append(("\t".join(placed), _row_box(row)))
     return lines
 
 
@@ -418,8 +467,13 @@ def upright(engine: Engine, image: Image.Image, dpi: int | None = None) -> OcrPa
     def read(turns: tuple[int, ...]) -> OcrPage:
         for turn in turns:
             if turn not in readings:
-                levelled[turn] = _level(image.rotate(-turn, expand=True) if turn else image)
-                readings[turn] = OcrPage(engine.words(levelled[turn], dpi), turn)
+                turned = image.rotate(-turn, expand=True) if turn else image
+                levelled[turn], skew_degrees = _level(turned)
+                steps = [
+                    (-turn, image.size, turned.size),
+                    (skew_degrees, turned.size, levelled[turn].size),
+                ]
+                readings[turn] = OcrPage(engine.words(levelled[turn], dpi), turn, turns=steps)
                 if readings[turn].reads_well and not _sideways(readings[turn]):
                     break
         # a reading whose lines run down the image is the page lying sideways, however well
@@ -519,11 +573,12 @@ def _blank_share(image: Image.Image) -> tuple[float, float]:
     )
 
 
-def _level(image: Image.Image) -> Image.Image:
+def _level(image: Image.Image) -> tuple[Image.Image, float]:
+    """The image with its lines level, and the degrees it was turned for that."""
     angle = skew(image)
     if not angle:
-        return image
-    return image.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white")
+        return image, 0.0
+    return image.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white"), angle
 
 
 def skew(image: Image.Image) -> float:

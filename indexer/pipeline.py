@@ -119,7 +119,9 @@ def _prepare(prepared: Prepared, ocr: OcrOptions) -> None:
     extracted = extractor.extract(path, ocr)
     prepared.pages = len(extracted.pages)
     prepared.ocr_pages = extracted.ocr_pages
-    records = build_records(path, doc_id, extracted, name=prepared.source.name)
+    records = build_records(
+        path, doc_id, extracted, name=prepared.source.name, root=prepared.source.root
+    )
     prepared.sources = [(r.id, record_source(r)) for r in records]
 
 

@@ -8,7 +8,7 @@ from indexer.extract.base import Extracted
 from indexer.metadata import extract_metadata
 from indexer.model import Amount, DocumentMeta, Record, Source
 from indexer.parse.blocks import join_wrapped_titles, to_blocks
-from indexer.parse.checks import check_sangong, check_total, table_total
+from indexer.parse.checks import check_sangong, check_total, stated_sangong, table_total
 from indexer.parse.indicator_tables import column_indicators
 from indexer.parse.indicators import find_indicators
 from indexer.parse.line_items import find_line_items
@@ -46,10 +46,15 @@ def _first_line(text: str, longest: int = 60) -> str | None:
 
 
 def build_records(
-    source_file: Path, doc_id: str, extracted: Extracted, name: str | None = None
+    source_file: Path,
+    doc_id: str,
+    extracted: Extracted,
+    name: str | None = None,
+    root: Path | None = None,
 ) -> list[Record]:
-    """``name`` is what records show as their file (relative to the folder indexed; the file's
-    own name by default), never the server path."""
+    """``name`` is what records show as their file (relative to ``root``, the folder indexed;
+    the file's own name by default), never the server path. The document record keeps the
+    root, unshown, for the API to serve the file from."""
     text = extracted.text
     meta = extract_metadata(text)
     common = {
@@ -69,12 +74,13 @@ def build_records(
     # A document that is not a budget is searchable text: no projects, indicators or table
     # rows are read into it, and no budget metadata is missed.
     budget = meta.doc_type != "other"
+    sangong = None
     warnings = []
     if budget and not meta.department:
         warnings.append("department not found in the text")
     if budget and not meta.year:
         warnings.append("year not found in the text")
-    lines = join_wrapped_titles(document_lines(text)) if budget else []
+    lines = join_wrapped_titles(document_lines(text, extracted.pages)) if budget else []
     blocks = to_blocks(lines)
     projects, project_warnings = find_projects(lines, meta.units, meta.department, blocks)
     warnings += project_warnings
@@ -83,10 +89,17 @@ def build_records(
         tabled = table_total(blocks)
         warnings += check_total(meta.total_wan, tabled)
         meta.total_wan = tabled if tabled is not None else meta.total_wan
-        warnings += check_sangong(Flat(lines))
+        flat = Flat(lines)
+        warnings += check_sangong(flat)
+        sangong = stated_sangong(flat)
 
     def page(index: int) -> int | None:
         return extracted.pages[index].number if index < len(extracted.pages) else None
+
+    def bbox(spot: int) -> list[float] | None:
+        """The box of the line a parser read a record from (its page index is a Spot)."""
+        box = getattr(spot, "box", None)
+        return list(box) if box else None
 
     pages = [p.number for p in extracted.pages if p.number is not None]
     # pages read by OCR: their records say so, with the page's confidence
@@ -99,8 +112,10 @@ def build_records(
             text=text[:_DOCUMENT_TEXT_CHARS],
             units=meta.units,
             total_wan=meta.total_wan,
+            sangong_wan=sangong,
             change=meta.change,
             pages=max(pages) if pages else None,
+            source_root=str(root) if root else None,
             warnings=extracted.notes + warnings,
             ocr=True if ocr else None,
             ocr_confidence=round(sum(ocr.values()) / len(ocr), 3) if ocr else None,
@@ -117,13 +132,14 @@ def build_records(
             )
         )
 
-    for section in split_sections(text):
+    for section in split_sections(text, extracted.pages):
         add(
             "section",
             title=section.title,
             text=join_wrapped_lines(section.text),
             path=section.path,
             page=page(section.page_index),
+            bbox=list(section.bbox) if section.bbox else None,
             **common,
         )
     for project in projects:
@@ -135,6 +151,7 @@ def build_records(
             amount_wan=project.amount_wan,
             parent=project.parent,
             page=page(project.page),
+            bbox=bbox(project.page),
             sources=[
                 Source(kind=s.kind, page=page(s.page), amount_wan=s.amount_wan)
                 for s in project.sources
@@ -155,6 +172,7 @@ def build_records(
             target=indicator.target,
             project=indicator.project,
             page=page(indicator.page),
+            bbox=bbox(indicator.page),
             **{**common, "unit": indicator.unit or meta.unit},
         )
     for item in find_line_items(blocks):
@@ -170,6 +188,7 @@ def build_records(
             parent=item.parent_code,
             amounts=[Amount(column=c, value=v) for c, v in item.amounts],
             page=page(item.page),
+            bbox=bbox(item.page),
             **common,
         )
     return records

@@ -4,6 +4,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from indexer.extract.base import Box, Page, union
+
 _NUM = "一二三四五六七八九十"
 # (level, pattern); text is NFKC-normalized, so （一） arrives as (一).
 _HEADINGS = [
@@ -26,6 +28,7 @@ class Section:
     text: str
     position: int  # order of the section in the document
     page_index: int = 0  # 0-based page (form feeds counted) where the section starts
+    bbox: Box | None = None  # its heading and lines on that page
 
 
 def heading_level(line: str) -> int | None:
@@ -50,8 +53,9 @@ def clean_line(line: str) -> str:
     return re.sub(r"\s{2,}", " ", line)
 
 
-def split_sections(text: str) -> Iterator[Section]:
-    """Yields the sections that have body text, each with the chain of headings above it.
+def split_sections(text: str, pages: list[Page] | None = None) -> Iterator[Section]:
+    """Yields the sections that have body text, each with the chain of headings above it (and
+    the box of its lines on its first page, from ``pages``, the extracted pages ``text`` joins).
 
     Headings with nothing under them (a table of contents) yield nothing.
     """
@@ -60,7 +64,9 @@ def split_sections(text: str) -> Iterator[Section]:
     title = ""
     position = 0
     page_index = 0  # the page of the current line
+    at = -1  # the current line's index on its page
     start_page = 0  # the page where the current section started
+    boxes: list[Box] = []  # of the section's lines on its first page
 
     def flush() -> Section | None:
         content = "\n".join(body).strip()
@@ -73,19 +79,26 @@ def split_sections(text: str) -> Iterator[Section]:
             text=content,
             position=position,
             page_index=start_page,
+            bbox=union(boxes),
         )
 
+    def box() -> Box | None:
+        return pages[page_index].box(at) if pages and page_index < len(pages) else None
+
     for raw in text.split("\n"):
+        at += 1
         if raw == "\f":  # a page break (extract/base.py)
-            page_index += 1
+            page_index, at = page_index + 1, -1
             if not body:
-                start_page = page_index
+                start_page, boxes = page_index, []
             continue
         line = clean_line(raw)
         level = heading_level(line) if line else None
         if level is None:
             if line and not _PAGE_NUMBER.match(line):
                 body.append(line)
+                if page_index == start_page and (line_box := box()):
+                    boxes.append(line_box)
             continue
         section = flush()
         if section:
@@ -93,6 +106,7 @@ def split_sections(text: str) -> Iterator[Section]:
             position += 1
         body = []
         start_page = page_index
+        boxes = [b for b in (box(),) if b]
         if level == 1 and stack and stack[0][1].endswith("表格部分"):
             # The narrative parts never sit inside the tables part: that "二、表格部分" was
             # a line of the table of contents.

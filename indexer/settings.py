@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # 0 switches the limit off (the load test does, since all its clients share one address).
     rate_limit: float = 20.0
     rate_burst: int = 60
+    # Pages rendered for /api/documents/{id}/pages/{n}.png are kept here, up to this size.
+    page_cache_dir: str = ".cache/pages"
+    page_cache_mb: int = 200
 
     @property
     def alias(self) -> str:

@@ -16,17 +16,20 @@ class UsageError(Exception):
 class SourceFile:
     """A file to ingest: where it is, and the name records show for it.
 
-    ``name`` is relative to the folder given on the command line (a file given directly shows
-    its own name), so no server path reaches the index or the API. ``key`` identifies the file
-    on this machine (a digest of its absolute path), for replacing its earlier records.
+    ``name`` is relative to ``root``, the folder given on the command line (a file given
+    directly shows its own name, under its folder), so no server path reaches the API: the
+    root is stored for the API to serve the file from, and never shown. ``key`` identifies the
+    file on this machine (a digest of its absolute path), for replacing its earlier records.
     """
 
     path: Path
     name: str
+    root: Path | None = None
 
     @classmethod
     def of(cls, path: Path) -> "SourceFile":
-        return cls(path.resolve(), path.name)
+        path = path.resolve()
+        return cls(path, path.name, path.parent)
 
     @property
     def key(self) -> str:
@@ -49,7 +52,7 @@ def find_sources(paths: Iterable[str]) -> list[SourceFile]:
             found.append(SourceFile.of(path))
         elif path.is_dir():
             found.extend(
-                SourceFile(p.resolve(), p.relative_to(path).as_posix())
+                SourceFile(p.resolve(), p.relative_to(path).as_posix(), path.resolve())
                 for p in sorted(path.rglob("*"))
                 if p.is_file()
                 and p.suffix.lower() in extensions

@@ -187,6 +187,11 @@ def normalize_text(text: str) -> str:
     return _LETTER_SPACED.sub(_unspace, text)
 
 
+def normalize_line(line: str) -> str:
+    """One line normalized, as one line (a line separator inside it becomes a space)."""
+    return " ".join(normalize_text(line).split("\n"))
+
+
 _SPACE_BETWEEN = re.compile(
     r"(?<=[\u4e00-\u9fff\d]) +(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) +(?=\d)"
 )

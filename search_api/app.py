@@ -1,26 +1,32 @@
 """The FastAPI application: routes call the query builder and search functions, nothing more."""
 
+import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Literal
 
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import TransportError
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Path, Query
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from indexer import admin as generations
 from indexer import segment
 from indexer.es import is_reachable
 from indexer.settings import get_settings
-from search_api import export
+from search_api import export, pages
 from search_api.deps import EsDep, SettingsDep, es_errors
-from search_api.documents import get_department, get_document, list_documents
-from search_api.errors import BadRequest, Conflict, error_response, install_error_handlers
+from search_api.documents import compare_bodies, get_department, get_document, list_documents
+from search_api.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    error_response,
+    install_error_handlers,
+)
 from search_api.query import (
     FACET_SIZE,
     MAX_FACET_SIZE,
@@ -36,7 +42,7 @@ from search_api.security import RateLimitMiddleware, limiter_from, require_admin
 from search_api.suggest import MAX_SUGGEST_Q, suggest
 from search_api.timeline import timeline
 
-STATIC = Path(__file__).with_name("static")
+STATIC = pathlib.Path(__file__).with_name("static")
 MAX_FILTER_VALUES = 50
 
 
@@ -56,6 +62,9 @@ app = FastAPI(
 install_error_handlers(app)
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
 app.state.limiter = limiter_from(get_settings())
+PAGE_CACHE = pages.PageCache(
+    pathlib.Path(get_settings().page_cache_dir), get_settings().page_cache_mb * 2**20
+)
 app.add_middleware(RateLimitMiddleware, state=app.state)
 CORS_ORIGINS = [o.strip() for o in get_settings().cors_origins.split(",") if o.strip()]
 if CORS_ORIGINS:  # closed unless configured
@@ -274,6 +283,27 @@ def department_view(es: EsDep, settings: SettingsDep, department: str) -> JSONRe
     return JSONResponse(get_department(es, settings.alias, department))
 
 
+@app.get("/api/compare", tags=["documents"])
+def compare(
+    es: EsDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_SUGGEST_Q,
+            description="part of the bodies' names: 政务服务数据管理局 compares every city's",
+        ),
+    ],
+    year: Annotated[list[int], FilterValues] = [],  # noqa: B006
+) -> JSONResponse:
+    """Budgets of one kind of body across places and years, side by side: each document's
+    total, stated 三公经费 and largest top-level projects (at most 50 documents)."""
+    if not q.strip():
+        raise BadRequest("q is required: part of the bodies' names", code="invalid_parameter")
+    return JSONResponse(compare_bodies(es, settings.alias, q.strip(), year))
+
+
 @app.get("/api/documents", tags=["documents"])
 def documents(
     es: EsDep,
@@ -288,11 +318,66 @@ def documents(
 
 
 @app.get("/api/documents/{document_id}", tags=["documents"])
-def document(es: EsDep, settings: SettingsDep, document_id: str) -> JSONResponse:
-    """One document's metadata, record counts and section outline."""
+def document(
+    es: EsDep,
+    settings: SettingsDep,
+    document_id: str,
+    page: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> JSONResponse:
+    """One document's metadata, record counts and section outline; with ``page``, the text of
+    the sections on that page too (``page_sections``)."""
+    return JSONResponse(get_document(es, settings.alias, _document_id(document_id), page))
+
+
+def _document_id(document_id: str) -> str:
     if len(document_id) > 64:
         raise BadRequest("document id too long", code="invalid_parameter")
-    return JSONResponse(get_document(es, settings.alias, document_id))
+    return document_id
+
+
+@app.get(
+    "/api/documents/{document_id}/file",
+    tags=["documents"],
+    response_class=FileResponse,
+    responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}},
+)
+def document_file(es: EsDep, settings: SettingsDep, document_id: str) -> FileResponse:
+    """The original file as indexed, inline (a PDF opens at a page with ``#page=N``)."""
+    path = pages.original_file(es, settings.alias, _document_id(document_id))
+    media_type = pages.MEDIA_TYPES.get(path.suffix.lower(), "text/plain; charset=utf-8")
+    return FileResponse(
+        path, media_type=media_type, filename=path.name, content_disposition_type="inline"
+    )
+
+
+@app.get(
+    "/api/documents/{document_id}/pages/{number}.png",
+    tags=["documents"],
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def document_page(
+    es: EsDep,
+    settings: SettingsDep,
+    document_id: str,
+    number: Annotated[int, Path(ge=1, le=100_000)],
+    highlight: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Page ``number`` (1-based) rendered as PNG; with ``highlight=RECORD_ID`` the box the
+    record was read from is drawn on it (when the record is on this page)."""
+    path = pages.original_file(es, settings.alias, _document_id(document_id))
+    if path.suffix.lower() != ".pdf":
+        raise NotFound(f"document '{document_id}' is text: it has no pages to render")
+    box = None
+    if highlight:
+        page, bbox = pages.record_box(es, settings.alias, document_id, highlight)
+        box = bbox if page == number else None
+    key = (document_id, number, box)
+    png = PAGE_CACHE.get(*key)
+    if png is None:
+        png = pages.render_page(path, number, box)
+        PAGE_CACHE.put(png, *key)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
 # Admin: the only endpoints that change anything, behind the ADMIN_TOKEN (security.py).

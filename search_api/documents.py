@@ -1,11 +1,12 @@
-"""The document list, one document's metadata with its section outline, and a department's
-view across its years."""
+"""The document list, one document's metadata with its section outline, a department's view
+across its years, and bodies of one kind compared across places and years."""
 
 from elasticsearch import Elasticsearch
 
 from search_api.deps import es_errors
 from search_api.errors import NotFound
 from search_api.query import UNSHOWN
+from search_api.suggest import wildcard_escape
 
 DOCUMENT_FIELDS = (
     "title",
@@ -19,6 +20,7 @@ DOCUMENT_FIELDS = (
     "level",
     "year",
     "total_wan",
+    "sangong_wan",
     "source_file",
     "pages",
     "ocr",
@@ -28,6 +30,7 @@ DOCUMENT_FIELDS = (
 )
 TOP_PROJECTS = 10
 OUTLINE_LIMIT = 1000
+PAGE_SECTIONS = 20
 
 
 def _document(source: dict) -> dict:
@@ -84,7 +87,9 @@ def _of_document(document_id: str, kind: str) -> dict:
     return {"bool": {"filter": [{"term": {"document_id": document_id}}, {"term": {"kind": kind}}]}}
 
 
-def get_document(es: Elasticsearch, index: str, document_id: str) -> dict:
+def get_document(es: Elasticsearch, index: str, document_id: str, page: int | None = None) -> dict:
+    """The document's metadata, record counts and outline; with ``page``, also the text of the
+    sections on that page (``_page_sections``)."""
     with es_errors():
         response = es.search(
             index=index,
@@ -106,7 +111,31 @@ def get_document(es: Elasticsearch, index: str, document_id: str) -> dict:
         doc["record_counts"] = _record_counts(es, index, [document_id]).get(document_id, {})
     doc["records"] = sum(doc["record_counts"].values())
     doc["outline"] = [{"id": h["_id"], **h["_source"]} for h in outline["hits"]["hits"]]
+    if page is not None:
+        doc["page_sections"] = _page_sections(es, index, document_id, page)
     return doc
+
+
+def _page_sections(es: Elasticsearch, index: str, document_id: str, page: int) -> list[dict]:
+    """The section running onto the page (the last one starting before it) and those starting
+    on it, in order."""
+    of_sections = _of_document(document_id, "section")["bool"]["filter"]
+    fields = ["title", "path", "page", "position", "text"]
+
+    def sections(on_pages: dict, order: str, size: int) -> list[dict]:
+        return es.search(
+            index=index,
+            query={"bool": {"filter": [*of_sections, {"range": {"page": on_pages}}]}},
+            sort=[{"position": order}],
+            size=size,
+            source_includes=fields,
+        )["hits"]["hits"]
+
+    with es_errors():
+        hits = sections({"lt": page}, "desc", 1) + sections(
+            {"gte": page, "lte": page}, "asc", PAGE_SECTIONS
+        )
+    return [{"id": h["_id"], **h["_source"]} for h in hits]
 
 
 def get_department(es: Elasticsearch, index: str, department: str) -> dict:
@@ -146,4 +175,70 @@ def get_department(es: Elasticsearch, index: str, department: str) -> dict:
             for d in docs
         ],
         "top_projects": [{"id": h["_id"], **h["_source"]} for h in projects["hits"]["hits"]],
+    }
+
+
+COMPARE_LIMIT = 50  # documents compared at most
+COMPARE_PROJECTS = 5  # largest top-level projects shown for each
+
+
+def compare_bodies(es: Elasticsearch, index: str, q: str, years: list[int]) -> dict:
+    """Budgets of every body whose name contains ``q`` (政务服务数据管理局: each city's and
+    district's), newest first: totals, 三公 and largest top-level projects side by side."""
+    filters: list[dict] = [
+        {"term": {"kind": "document"}},
+        {"wildcard": {"department": {"value": f"*{wildcard_escape(q)}*"}}},
+    ]
+    if years:
+        filters.append({"terms": {"year": years}})
+    with es_errors():
+        found = es.search(
+            index=index,
+            query={"bool": {"filter": filters, "must_not": [{"term": {"doc_type": "other"}}]}},
+            sort=[{"year": "desc"}, {"city": "asc"}, {"department": "asc"}],
+            size=COMPARE_LIMIT,
+            source_excludes=UNSHOWN,
+            track_total_hits=True,
+        )
+        docs = [_document(h["_source"]) for h in found["hits"]["hits"]]
+        projects = _largest_projects(es, index, [d["id"] for d in docs])
+    return {
+        "q": q,
+        "total": found["hits"]["total"]["value"],
+        "bodies": [{**doc, "top_projects": projects.get(doc["id"], [])} for doc in docs],
+    }
+
+
+def _largest_projects(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, list[dict]]:
+    if not ids:
+        return {}
+    response = es.search(
+        index=index,
+        size=0,
+        query={
+            "bool": {
+                "filter": [{"terms": {"document_id": ids}}, {"term": {"kind": "project"}}],
+                "must_not": [{"exists": {"field": "parent"}}],
+            }
+        },
+        aggs={
+            "docs": {
+                "terms": {"field": "document_id", "size": len(ids)},
+                "aggs": {
+                    "largest": {
+                        "top_hits": {
+                            "size": COMPARE_PROJECTS,
+                            "sort": [{"amount_wan": {"order": "desc", "missing": "_last"}}],
+                            "_source": {"includes": ["name", "amount_wan", "page"]},
+                        }
+                    }
+                },
+            }
+        },
+    )
+    return {
+        bucket["key"]: [
+            {"id": hit["_id"], **hit["_source"]} for hit in bucket["largest"]["hits"]["hits"]
+        ]
+        for bucket in response["aggregations"]["docs"]["buckets"]
     }

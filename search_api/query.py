@@ -55,7 +55,7 @@ MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 SNIPPET_CHARS = 160
 # Left out of the hits' _source: the text (a snippet stands for it) and its segmented views,
 # which are as long again and would only be parsed to be dropped.
-UNSHOWN = ["text", *TOKEN_FIELDS]
+UNSHOWN = ["text", "source_root", *TOKEN_FIELDS]
 MIN_YEAR, MAX_YEAR = 1949, 2200
 
 

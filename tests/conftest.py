@@ -2,6 +2,7 @@
 each session writes to indexes under a prefix of its own and deletes them afterwards."""
 
 import io
+import shutil
 import uuid
 from functools import cache
 from pathlib import Path
@@ -77,6 +78,23 @@ def seed_index(es, seed_files):
     report = quiet_ingest(seed_files, settings, es)
     assert not report.failed, report.summary()
     yield settings, report
+    drop_index(es, settings)
+
+
+CITED_PDF = "realpdfs/shenzhen-2026/2026年深圳市审计局部门预算.pdf"
+
+
+@pytest.fixture(scope="session")
+def cited_index(es, shared, tmp_path_factory):
+    """A real budget PDF (as audit.pdf) and a seed text (seed.txt) in a folder, indexed: the
+    files the API serves and renders pages of."""
+    folder = tmp_path_factory.mktemp("cited")
+    shutil.copy(shared / CITED_PDF, folder / "audit.pdf")
+    shutil.copy(sorted((shared / "corpus").glob("*.txt"))[0], folder / "seed.txt")
+    settings = _settings(f"test-cited-{uuid.uuid4().hex[:8]}")
+    report = quiet_ingest([folder], settings, es)
+    assert not report.failed, report.summary()
+    yield folder, settings
     drop_index(es, settings)
 
 

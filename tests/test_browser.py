@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -35,13 +37,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(seed_index):
-    settings, _ = seed_index
+@contextmanager
+def serving(settings, log_name: str) -> Iterator[str]:
+    """The API on a free loopback port over ``settings``' index, until the block ends."""
     port = free_port()
     env = {**os.environ, "ES_INDEX_PREFIX": settings.es_index_prefix, "API_PORT": str(port)}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "api.log").open("wb")
+    log = (ARTIFACTS / log_name).open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "search_api"], env=env, stdout=log, stderr=log
     )
@@ -55,12 +57,27 @@ def server(seed_index):
                 pass
             time.sleep(0.1)
         else:
-            pytest.fail(f"the API did not start; see {ARTIFACTS / 'api.log'}")
+            pytest.fail(f"the API did not start; see {ARTIFACTS / log_name}")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(seed_index):
+    settings, _ = seed_index
+    with serving(settings, "api.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pdf_server(cited_index):
+    """The API over a real budget PDF and a text budget (conftest.cited_index)."""
+    _, settings = cited_index
+    with serving(settings, "api-cited.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +94,18 @@ def page(server):
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+
+
+README_SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def readme_screenshot(page, name: str) -> None:
+    """A screenshot of what the window shows, kept with the test's artifacts, and (with
+    README_SCREENSHOTS=1, as `make screenshots` runs) as the README's picture of it."""
+    page.screenshot(path=ARTIFACTS / name)
+    if os.environ.get("README_SCREENSHOTS") == "1":
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=README_SHOTS / name)
 
 
 def rendered(page) -> None:
@@ -113,6 +142,7 @@ def test_search_facet_and_timeline_in_the_page(page, server):
     status_before = page.locator("#status").inner_text()
     kinds_before = counts(page, "kind")
     page.screenshot(path=ARTIFACTS / "2-results.png", full_page=True)
+    readme_screenshot(page, "search.png")
 
     # narrowing to one district changes the other facets' counts and the total
     page.locator('.facet[data-facet="district"] label', has_text="福田区").locator("input").check()
@@ -154,6 +184,49 @@ def test_document_view_opens_at_the_hit(page, server):
     assert "民意速办和智慧城市建设中心" in page.locator("#other-view h2").inner_text()
     assert "表" in current.inner_text()  # the tables part, where the indicator table is
     page.screenshot(path=ARTIFACTS / "5-document.png", full_page=True)
+
+
+def test_a_hit_opens_its_page_with_the_row_marked(page, pdf_server):
+    page.goto(f"{pdf_server}/?q=审计管理业务&kind=project")
+    hit = page.locator("#hits li.project").first
+    hit.wait_for()
+    hit.locator("a", has_text="在文档中查看").click()
+    page.wait_for_url("**view=document*")
+    rendered(page)
+    image = page.locator("#page-image")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('page-image');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    source = image.get_attribute("src")
+    assert "/pages/" in source and "highlight=" in source
+    number = int(source.split("/pages/")[1].split(".png")[0])
+    assert f"第 {number} /" in page.locator(".page-nav").inner_text()
+    pdf_link = page.locator(".page-nav a", has_text="在 PDF 中打开此页")
+    assert pdf_link.get_attribute("href").endswith(f"/file#page={number}")
+    page.screenshot(path=ARTIFACTS / "7-document-page.png", full_page=True)
+    readme_screenshot(page, "document.png")
+    # the next page, and back
+    page.locator(".page-nav a[rel=next]").click()
+    rendered(page)
+    assert f"/pages/{number + 1}.png" in page.locator("#page-image").get_attribute("src")
+    page.go_back()
+    rendered(page)
+    assert f"/pages/{number}.png" in page.locator("#page-image").get_attribute("src")
+
+
+def test_a_text_document_shows_its_text_with_the_hit_marked(page, pdf_server):
+    page.goto(f"{pdf_server}/?q=民意速办&kind=project")
+    hit = page.locator("#hits li.project").first
+    hit.wait_for()
+    title = hit.locator(".title").inner_text()
+    hit.locator("a", has_text="在文档中查看").click()
+    page.wait_for_url("**view=document*")
+    rendered(page)
+    marks = page.locator("#doc-text mark")
+    marks.first.wait_for()
+    assert marks.first.inner_text() == title
+    assert page.locator("#page-image").count() == 0
 
 
 def test_country_wide_facets_in_the_page(page, server):
@@ -205,17 +278,34 @@ def injected(page) -> list[str]:
     )
 
 
-def test_poisoned_api_responses_are_shown_as_text(page, server):
-    def poison(route):
-        response = route.fetch()
+def poison(route):
+    """Every string of a JSON response, and a text document's text, with POISON after it."""
+    response = route.fetch()
+    kind = response.headers.get("content-type", "")
+    if kind.startswith("application/json"):
         route.fulfill(response=response, json=poisoned(response.json()))
+    elif kind.startswith("text/plain"):  # a text document's original
+        route.fulfill(response=response, body=response.text() + POISON)
+    else:  # page images
+        route.fulfill(response=response)
 
+
+def assert_views_safe(page, server, views: list[str]) -> None:
+    for view in views:
+        page.goto(f"{server}/?{view}")
+        rendered(page)
+        assert POISON in page.locator("#other-view").inner_text(), view
+        assert injected(page) == [], view
+
+
+def test_poisoned_api_responses_are_shown_as_text(page, server):
     hit = httpx.get(f"{server}/api/search", params={"q": "民意速办"}).json()["hits"][0]
     views = [
         f"view=timeline&q={quote('民意速办')}",
-        f"view=document&id={hit['document_id']}",
+        f"view=document&id={hit['document_id']}&title={quote(hit['title'])}",
         f"view=department&name={quote(hit['department'])}",
         "view=documents",
+        f"view=compare&q={quote(hit['department'][-4:])}",
     ]
     page.route("**/api/**", poison)
     try:
@@ -226,11 +316,19 @@ def test_poisoned_api_responses_are_shown_as_text(page, server):
         page.fill("#q", "民意")
         page.locator("#suggestions li").first.wait_for()
         assert injected(page) == []
-        for view in views:
-            page.goto(f"{server}/?{view}")
-            rendered(page)
-            assert POISON in page.locator("#other-view").inner_text(), view
-            assert injected(page) == [], view
+        assert_views_safe(page, server, views)
+    finally:
+        page.unroute("**/api/**")
+
+
+def test_a_poisoned_page_view_is_shown_as_text(page, pdf_server):
+    search = {"q": "审计管理业务", "kind": "project"}
+    hit = httpx.get(f"{pdf_server}/api/search", params=search).json()["hits"][0]
+    view = f"view=document&id={hit['document_id']}&page={hit['page']}&at={hit['id']}"
+    page.route("**/api/**", poison)
+    try:
+        assert_views_safe(page, pdf_server, [view])
+        assert page.locator("#page-image").count() == 1
     finally:
         page.unroute("**/api/**")
 
@@ -263,3 +361,95 @@ def test_active_filters_are_chips_that_remove_them(page, server):
     assert page.locator("#chips button").count() == 0
     assert page.locator("#q").input_value() == "民意速办"  # the search itself stays
     page.screenshot(path=ARTIFACTS / "7-chips-cleared.png", full_page=True)
+
+
+def test_the_suggestions_are_an_aria_combobox(page, server):
+    page.goto(server)
+    rendered(page)
+    box = page.locator("#q")
+    assert box.get_attribute("role") == "combobox"
+    assert box.get_attribute("aria-expanded") == "false"
+    box.fill("民意")
+    page.locator("#suggestions li[role=option]").first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    box.press("ArrowDown")
+    first = page.locator("#suggestions li").first
+    assert first.get_attribute("aria-selected") == "true"
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
+    chosen = first.get_attribute("data-text")
+    box.press("Escape")
+    assert page.locator("#suggestions").is_hidden()
+    assert box.get_attribute("aria-expanded") == "false"
+    assert box.get_attribute("aria-activedescendant") is None
+    # Enter on an option searches for it
+    box.fill("民意")
+    page.locator("#suggestions li[role=option]").first.wait_for()
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url(f"**q={quote(chosen)}*")
+    rendered(page)
+
+
+def test_the_pager_and_the_more_link_are_links(page, server):
+    page.goto(f"{server}/?size=5")
+    rendered(page)
+    next_link = page.locator("#pager a[rel=next]")
+    assert "page=2" in next_link.get_attribute("href")
+    next_link.click()
+    page.wait_for_url("**page=2*")
+    rendered(page)
+    assert "第 2 /" in page.locator("#pager").inner_text()
+    page.go_back()
+    rendered(page)
+    assert "page=2" not in page.url
+    # a facet with more values than listed offers more (a small facet_size truncates them)
+    page.goto(f"{server}/?facet_size=2")
+    rendered(page)
+    more = page.locator('.facet[data-facet="department"] a.more')
+    assert "facet_size=8" in more.get_attribute("href")
+    assert page.locator('.facet[data-facet="department"] label').count() == 2
+    more.click()
+    page.wait_for_url("**facet_size=8*")
+    rendered(page)
+    assert page.locator('.facet[data-facet="department"] label').count() > 2
+
+
+def test_the_documents_list_is_paged(page, server):
+    page.goto(f"{server}/?view=documents&size=2")
+    rendered(page)
+    assert "已收录 5 份文档" in page.locator("#other-view h2").inner_text()
+    first_page = page.locator("#other-view tbody tr").all_inner_texts()
+    assert len(first_page) == 2
+    page.locator("#other-view .pager a[rel=next]").first.click()
+    page.wait_for_url("**page=2*")
+    rendered(page)
+    second_page = page.locator("#other-view tbody tr").all_inner_texts()
+    assert len(second_page) == 2 and not set(first_page) & set(second_page)
+    assert "第 2 / 3 页" in page.locator("#other-view .pager").first.inner_text()
+
+
+def test_the_compare_view_sets_bodies_of_one_kind_side_by_side(page, server):
+    # from a department's view, to every place's body of its kind
+    page.goto(f"{server}/?view=department&name={quote('深圳市罗湖区政务服务数据管理局(本级)')}")
+    rendered(page)
+    page.locator("a.compare-link").click()
+    page.wait_for_url("**view=compare*")
+    rendered(page)
+    assert page.locator("#compare-q").input_value() == "政务服务数据管理局"
+    headers = page.locator("table.compare thead th").all_inner_texts()[1:]
+    assert headers == ["深圳市罗湖区政务服务数据管理局(本级)", "深圳市福田区政务服务数据管理局"]
+    rows = {
+        row.locator("th").inner_text(): row.locator("td").all_inner_texts()
+        for row in page.locator("table.compare tbody tr").all()
+    }
+    assert rows["年度"] == ["2024", "2020"]
+    assert rows["“三公”经费"] == ["2.65 万元", "9.34 万元"]
+    assert all(rows["主要项目"])
+    page.screenshot(path=ARTIFACTS / "8-compare.png", full_page=True)
+    # another kind, from the view's own form
+    page.fill("#compare-q", "民意速办")
+    page.press("#compare-q", "Enter")
+    page.wait_for_url(f"**q={quote('民意速办')}*")
+    rendered(page)
+    headers = page.locator("table.compare thead th").all_inner_texts()[1:]
+    assert headers == ["深圳市福田区民意速办和智慧城市建设中心"]

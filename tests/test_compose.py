@@ -47,6 +47,8 @@ def test_compose_services_and_wiring():
     # the one-shot indexer runs once and exits
     assert services["indexer"]["restart"] == "no"
     assert services["api"]["command"][:3] == ["python", "-m", "search_api"]
+    # the API serves the files indexed from where the indexer saw them
+    assert services["api"]["volumes"] == services["indexer"]["volumes"]
     # Ports are published on loopback only: the node has security off.
     for name in ("elasticsearch", "api"):
         assert all(str(p).startswith("127.0.0.1:") for p in services[name]["ports"])

@@ -115,3 +115,20 @@ def test_an_unknown_export_format_is_400(seed_api):
     response = seed_api.get("/api/search.xlsx")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_parameter"
+
+
+def test_bodies_of_one_kind_are_compared_across_places_and_years(seed_api):
+    body = seed_api.get("/api/compare", params={"q": "政务服务数据管理局"}).json()
+    # the totals and 三公 as the two budgets state them
+    shown = {(b["district"], b["year"]): (b["total_wan"], b["sangong_wan"]) for b in body["bodies"]}
+    assert shown == {("罗湖区", 2024): (3020.16, 2.65), ("福田区", 2020): (10251.69, 9.34)}
+    assert body["total"] == 2
+    assert [b["year"] for b in body["bodies"]] == [2024, 2020]  # newest first
+    for compared in body["bodies"]:
+        amounts = [p["amount_wan"] for p in compared["top_projects"]]
+        assert amounts and amounts == sorted(amounts, reverse=True)  # the largest first
+        assert len(amounts) <= 5
+    # the text is part of a name, never a pattern; q is required
+    assert seed_api.get("/api/compare", params={"q": "*"}).json()["bodies"] == []
+    assert seed_api.get("/api/compare").status_code == 400
+    assert seed_api.get("/api/compare", params={"q": " "}).status_code == 400

@@ -14,12 +14,20 @@ from pathlib import Path
 import numpy
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from indexer.cli import ocr_status
 from indexer.extract import ExtractionError, extractor_for
 from indexer.limits import FileTimeout, PageTimeout, time_limit
-from indexer.ocr import OcrOptions, available_engines, clean_figures, usable_text, white_paper
+from indexer.ocr import (
+    OcrOptions,
+    OcrPage,
+    available_engines,
+    clean_figures,
+    unturned,
+    usable_text,
+    white_paper,
+)
 from indexer.pipeline import FileOutcome, Progress
 from indexer.records import build_records
 from indexer.sources import SourceFile
@@ -75,6 +83,45 @@ def test_a_scan_is_read_with_its_amounts_exact(scanned):
     }
     paged = [r for r in records if r.page is not None]
     assert paged and all(r.ocr is True and r.ocr_confidence > 0.5 for r in paged)
+
+
+def test_records_from_a_scan_carry_their_box_on_the_scanned_page(scanned, shared):
+    """The 项目支出总表's rows (the scan's last page) are boxed where the printed page has them:
+    each row's centre, with the scan's 0.7° skew undone, lies within its printed row (22 points
+    high)."""
+    path, extracted = scanned
+    rows = {
+        r.name: r.bbox
+        for r in build_records(path, "scan", extracted)
+        if r.kind == "project" and r.page == len(PAGES)
+    }
+    original = shared / AUDIT
+    printed = {
+        r.name: r.bbox
+        for r in build_records(original, "text", extractor_for(original).extract(original))
+        if r.kind == "line_item" and r.page == PAGES[-1]
+    }
+    scan_size = pdfium.PdfDocument(path)[len(PAGES) - 1].get_size()
+    page_size = pdfium.PdfDocument(original)[PAGES[-1] - 1].get_size()
+    assert len(rows) == 5
+    for name, box in rows.items():
+        centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        x, y = unturned(centre, 0.7, page_size, scan_size)
+        x0, top, x1, bottom = printed[name]
+        assert x0 <= x <= x1 and top <= y <= bottom, (name, (x, y), printed[name])
+
+
+def test_a_box_on_the_turned_and_levelled_image_maps_back_to_the_page():
+    page = Image.new("L", (600, 400), 255)
+    page.paste(0, (100, 50, 220, 80))  # a row of print at 72 dpi: points are pixels
+    turned = page.rotate(-90, expand=True)
+    levelled = turned.rotate(1.5, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    read = ImageOps.invert(levelled).point(lambda v: 255 if v > 128 else 0).getbbox()
+    reading = OcrPage(turns=[(-90, page.size, turned.size), (1.5, turned.size, levelled.size)])
+    x0, top, x1, bottom = reading.page_box(read, dpi=72)
+    # the box read is the tilted row's bounding box: a little larger than the row
+    assert abs(x0 - 100) < 3 and abs(x1 - 220) < 3
+    assert 40 < top <= 50 and 80 <= bottom < 90
 
 
 def test_the_turned_table_page_yields_its_rows(scanned):

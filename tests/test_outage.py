@@ -28,7 +28,12 @@ pytestmark = pytest.mark.es
 OUTAGE_URL = os.environ.get("ES_OUTAGE_URL")
 OUTAGE_DIR = os.environ.get("ES_OUTAGE_NODE_DIR")
 ADMIN_TOKEN = "outage-test-token"
-PATH_VALUES = {"department": "示例市数据管理局", "document_id": "0123456789abcdef", "fmt": "csv"}
+PATH_VALUES = {
+    "department": "示例市数据管理局",
+    "document_id": "0123456789abcdef",
+    "fmt": "csv",
+    "number": 1,
+}
 
 
 def node(command: str) -> None:

@@ -5,10 +5,19 @@ from typing import Protocol
 from indexer.ocr import OcrOptions
 
 PAGE_BREAK = "\n\f\n"
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom on a page, in PDF points
 
 
 class ExtractionError(Exception):
     """A data problem with one file (undecodable, empty, broken). Reported, never fatal."""
+
+
+def union(boxes: list[Box]) -> Box | None:
+    """The smallest box around ``boxes`` (None for none)."""
+    if not boxes:
+        return None
+    x0s, tops, x1s, bottoms = zip(*boxes, strict=True)
+    return (min(x0s), min(tops), max(x1s), max(bottoms))
 
 
 @dataclass
@@ -16,6 +25,12 @@ class Page:
     number: int | None  # 1-based PDF page, None for text files
     text: str  # normalized
     ocr_confidence: float | None = None  # read by OCR: its mean confidence per character
+    # where each line of ``text`` was read on the page (None: not known, as for a text file)
+    boxes: list[Box | None] | None = None
+
+    def box(self, line: int) -> Box | None:
+        """The box of the text's ``line``-th line (0-based), if known."""
+        return self.boxes[line] if self.boxes and line < len(self.boxes) else None
 
 
 @dataclass

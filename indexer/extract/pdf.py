@@ -13,10 +13,10 @@ import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from indexer.extract.base import Extracted, ExtractionError, Page
+from indexer.extract.base import Box, Extracted, ExtractionError, Page
 from indexer.limits import PageTimeout, time_limit
 from indexer.ocr import MIN_TEXT_CHARS, OCR_DPI, Engine, OcrError, OcrOptions, OcrPage, upright
-from indexer.textnorm import join_pieces, normalize_text
+from indexer.textnorm import join_pieces, normalize_line
 
 # pdfminer warns about every odd font descriptor (Chromium's PDFs have many); the text is fine.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -40,12 +40,25 @@ def cell_text(cell: str | None) -> str:
     return join_pieces((cell or "").split("\n")).replace("\t", " ")
 
 
-def table_rows(rows: list[list[str | None]]) -> list[str]:
-    return ["\t".join(cell_text(cell) for cell in row) for row in rows if any(row)]
+def table_rows(table) -> list[tuple[str, Box]]:
+    """A table's rows with text, as tab-separated cells, each with the box of its row."""
+    return [
+        ("\t".join(cell_text(cell) for cell in cells), row.bbox)
+        for cells, row in zip(table.extract(), table.rows, strict=True)
+        if any(cells)
+    ]
 
 
-def page_text(page) -> str:
-    """The page's text with each ruled table replaced by its tab-separated rows."""
+def text_lines(region) -> list[tuple[str, Box]]:
+    """A page's (or a part's) lines of text, each with the box of its characters."""
+    return [
+        (line["text"], (line["x0"], line["top"], line["x1"], line["bottom"]))
+        for line in region.extract_text_lines(return_chars=False)
+    ]
+
+
+def page_lines(page) -> list[tuple[str, Box]]:
+    """The page's lines with their boxes, each ruled table replaced by its tab-separated rows."""
     x0, top, x1, bottom = page.bbox
     # A table drawn partly off the page is read for its part on the page; one wholly off it
     # is not shown by any viewer and is left out.
@@ -53,19 +66,21 @@ def page_text(page) -> str:
         (t for t in page.find_tables() if t.bbox[1] < bottom and t.bbox[3] > top),
         key=lambda t: t.bbox[1],
     )
-    if not tables:
-        return page.extract_text() or ""
-    parts: list[str] = []
+    lines: list[tuple[str, Box]] = []
     cursor = top
     for table in tables:
         t_top, t_bottom = max(table.bbox[1], top), min(table.bbox[3], bottom)
         if t_top > cursor:
-            parts.append(page.crop((x0, cursor, x1, t_top)).extract_text() or "")
-        parts.extend(table_rows(table.extract()))
+            lines += text_lines(page.crop((x0, cursor, x1, t_top)))
+        lines += table_rows(table)
         cursor = max(cursor, t_bottom)
     if cursor < bottom:
-        parts.append(page.crop((x0, cursor, x1, bottom)).extract_text() or "")
-    return "\n".join(part for part in parts if part)
+        lines += text_lines(page.crop((x0, cursor, x1, bottom)) if tables else page)
+    return lines
+
+
+def _rounded(box: Box) -> Box:
+    return tuple(round(float(v), 1) for v in box)  # type: ignore[return-value]
 
 
 def raised_by_pdf_library(exc: BaseException) -> bool:
@@ -90,9 +105,15 @@ class PdfExtractor:
         try:
             with pdfplumber.open(path) as pdf:
                 for number, page in enumerate(pdf.pages, 1):
-                    text = page_text(page)
+                    lines = [(normalize_line(text), box) for text, box in page_lines(page)]
                     page.close()
-                    pages.append(Page(number=number, text=normalize_text(text)))
+                    pages.append(
+                        Page(
+                            number=number,
+                            text="\n".join(text for text, _ in lines),
+                            boxes=[_rounded(box) for _, box in lines],
+                        )
+                    )
         except Exception as exc:  # noqa: BLE001 - sorted below: the file's fault or not
             # pdfplumber wraps what pdfminer raises while opening or reading a page
             cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
@@ -124,7 +145,7 @@ class PdfExtractor:
 
 def read_scanned(path: Path, pages: list[Page], ocr: OcrOptions, notes: list[str]) -> bool:
     """Reads ``pages`` by OCR, each rendered at OCR_DPI under its own time limit, into their
-    text (tables tab-separated, as page_text writes them) and confidence. A figure read with
+    text (tables tab-separated, as page_lines writes them) and confidence. A figure read with
     low confidence becomes a note: the document's data-quality warning. A blank page is left
     as it is, and the engine is loaded at the first page with ink on it. Returns whether the
     engine was needed and could not be loaded."""
@@ -158,7 +179,9 @@ def read_scanned(path: Path, pages: list[Page], ocr: OcrOptions, notes: list[str
             except OcrError as exc:
                 notes.append(f"第{page.number}页: not read: {exc}")
                 continue
-            page.text = normalize_text(reading.text)
+            lines = [(normalize_line(text), box) for text, box in reading.lines]
+            page.text = "\n".join(text for text, _ in lines)
+            page.boxes = [_rounded(reading.page_box(box, OCR_DPI)) for _, box in lines]
             page.ocr_confidence = round(reading.confidence, 3)
             notes += _doubtful_figures(page.number, reading)
     finally:

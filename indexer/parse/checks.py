@@ -45,7 +45,7 @@ def check_total(stated: float | None, tabled: float | None) -> list[str]:
     return []
 
 
-_SANGONG = re.compile(rf"“?三公”?经费(?:财政拨款)?预算(?:数)?(?:为)?\s*({NUMBER})\s*万元")
+_SANGONG = re.compile(rf"[“\"]?三公[”\"]?经费(?:财政拨款)?预算(?:数)?(?:为)?\s*({NUMBER})\s*万元")
 _PARTS = {
     "因公出国(境)费": re.compile(rf"因公出国\(境\)费用?[^\d]{{0,16}}?({NUMBER})\s*万元"),
     "公务接待费": re.compile(rf"公务接待费[^\d]{{0,16}}?({NUMBER})\s*万元"),
@@ -53,6 +53,12 @@ _PARTS = {
         rf"公务用车购置(?:和|及)运行(?:维护)?费[^\d]{{0,16}}?({NUMBER})\s*万元"
     ),
 }
+
+
+def stated_sangong(flat: Flat) -> float | None:
+    """The 三公经费 the text states (万元), if it does."""
+    total = _SANGONG.search(flat.text)
+    return parse_amount(total.group(1)) if total else None
 
 
 def check_sangong(flat: Flat) -> list[str]:

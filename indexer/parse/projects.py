@@ -134,7 +134,7 @@ def list_projects(flat: Flat, units: list[str]) -> tuple[list[Project], list[str
             project = Project(
                 name=name,
                 amount_wan=parse_amount(match.group(2)),
-                page=flat.page_at(match.start()),
+                page=flat.spot(match.start(), body_end),
                 unit=unit,
                 description=clean_name(body),
                 change=find_change(body),
@@ -170,7 +170,7 @@ def _sub_items(flat: Flat, parent: Project, body: str, offset: int) -> list[Proj
             Project(
                 name=name,
                 amount_wan=parse_amount(match.group(2)),
-                page=flat.page_at(offset + start),
+                page=flat.spot(offset + start, offset + match.end()),
                 unit=parent.unit,
                 parent=parent.name,
                 description=clean_name(body[start : sentence_end if sentence_end > 0 else None]),

@@ -119,8 +119,11 @@ function renderChips(params) {
   }
 }
 
+const FACET_SIZE = 50, MAX_FACET_SIZE = 500;  // the API's default and limit (query.py)
+
 function renderFacets(body) {
   const parts = [];
+  const facetSize = Number(state().get("facet_size")) || FACET_SIZE;
   const years = (body.histogram && body.histogram.year) || [];
   if (years.length > 1) {
     const most = Math.max(...years.map((b) => b.count));
@@ -141,6 +144,12 @@ function renderFacets(body) {
         `<label><input type="checkbox" data-facet="${name}" value="${escapeHtml(v.value)}"` +
         `${v.selected ? " checked" : ""}> <span class="value">${escapeHtml(shown)}</span>` +
         `<span class="count">${escapeHtml(v.count)}</span></label>`);
+    }
+    if ((body.facets_truncated || {})[name] && facetSize < MAX_FACET_SIZE) {
+      // more values than listed: ask for more of every facet (the API has one facet_size)
+      const more = state();
+      more.set("facet_size", Math.min(MAX_FACET_SIZE, facetSize * 4));
+      parts.push(`<a class="more" href="?${more}">更多…</a>`);
     }
     parts.push(`</div>`);
   }
@@ -227,21 +236,22 @@ function renderHit(hit) {
     `<div class="actions">${actions.join("")}</div></li>`;
 }
 
+// The pager is links (the URL is the state): they open in a new tab, and the browser's own
+// history goes back a page.
 function renderPager(body) {
   const pages = Math.ceil(Math.min(body.total, 10000) / body.size);
-  const page = body.page;
-  const button = (p, text) => `<button data-page="${p}">${text}</button>`;
-  $("pager").innerHTML = (page > 1 ? button(page - 1, "上一页") : "") +
-    (pages > 1 ? `<span>第 ${page} / ${pages} 页</span>` : "") +
-    (page < pages ? button(page + 1, "下一页") : "");
-  for (const b of $("pager").querySelectorAll("button")) {
-    b.addEventListener("click", () => {
-      const next = state();
-      next.set("page", b.dataset.page);
-      go(next);
-      window.scrollTo(0, 0);
-    });
-  }
+  $("pager").innerHTML = pagerLinks(body.page, pages, (p) => {
+    const next = state();
+    next.set("page", p);
+    return "?" + next.toString();
+  });
+}
+
+function pagerLinks(page, pages, href) {
+  if (pages <= 1) return "";
+  return (page > 1 ? `<a rel="prev" href="${href(page - 1)}">上一页</a>` : "") +
+    `<span>第 ${page} / ${pages} 页</span>` +
+    (page < pages ? `<a rel="next" href="${href(page + 1)}">下一页</a>` : "");
 }
 
 function renderExpansions(body, params) {
@@ -343,7 +353,8 @@ async function loadDocument(params, view) {
   view.innerHTML = `<p role="status">加载中…</p>`;
   let doc;
   try {
-    doc = await api(`/api/documents/${encodeURIComponent(id)}`);
+    doc = await api(`/api/documents/${encodeURIComponent(id)}`,
+                    page ? new URLSearchParams({ page }) : null);
   } catch (err) {
     showError(view, err);
     return;
@@ -365,18 +376,72 @@ async function loadDocument(params, view) {
     ? `<h3>数据质量提示</h3><ul class="warnings">${doc.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "";
   const counts = Object.entries(doc.record_counts)
     .map(([kind, n]) => `${KIND_NAMES[kind] || kind} ${n}`).join(" · ");
+  const original = doc.pages ? pageView(doc, id, page || 1, params)
+    : `<section class="original"><h3>原文</h3><pre id="doc-text" class="doc-text">加载中…</pre></section>`;
   view.innerHTML = `<h2>${escapeHtml(doc.title)}</h2>` +
     `<p class="meta">${[doc.department, doc.district, doc.year && `${doc.year}年`, wan(doc.total_wan),
                         doc.pages && `${doc.pages} 页`,
-                        doc.ocr && `扫描件，OCR 识别（置信度 ${Math.round(doc.ocr_confidence * 100)}%）`]
+                        doc.ocr && `含 OCR 识别的页面（置信度 ${Math.round(doc.ocr_confidence * 100)}%）`]
                         .filter(Boolean).map(escapeHtml).join(" · ")}</p>` +
-    `<p class="meta">${escapeHtml(counts)} · <a href="${link({ view: "department", name: doc.department || "" })}">部门概览</a></p>` +
-    warnings +
+    `<p class="meta">${escapeHtml(counts)} · <a href="${link({ view: "department", name: doc.department || "" })}">部门概览</a>` +
+    ` · <a href="/api/documents/${encodeURIComponent(id)}/file">下载原文件</a></p>` +
+    warnings + original +
     `<h3>目录</h3><ol class="outline">` + doc.outline.map((entry, i) =>
       `<li id="outline-${i}" class="${i === at ? "current" : ""}">` +
-      `${escapeHtml((entry.path && entry.path.length ? entry.path : [entry.title]).join(" › "))}` +
+      (entry.page && doc.pages
+        ? `<a href="${link({ view: "document", id, page: entry.page })}">${outlineTitle(entry)}</a>`
+        : outlineTitle(entry)) +
       `${entry.page ? ` <small>第${entry.page}页</small>` : ""}</li>`).join("") + `</ol>`;
-  if (at >= 0) $(`outline-${at}`).scrollIntoView({ block: "center" });
+  if (!doc.pages) await showText(id, params.get("title"));
+  else if (at >= 0 && !page) $(`outline-${at}`).scrollIntoView({ block: "center" });
+}
+
+function outlineTitle(entry) {
+  return escapeHtml((entry.path && entry.path.length ? entry.path : [entry.title]).join(" › "));
+}
+
+// A PDF's page as an image with the hit's row marked, page by page, with the text of its
+// sections beside it and a link to the PDF itself at that page.
+function pageView(doc, id, page, params) {
+  const at = params.get("at");
+  const base = `/api/documents/${encodeURIComponent(id)}`;
+  const image = `${base}/pages/${page}.png` + (at ? `?highlight=${encodeURIComponent(at)}` : "");
+  const to = (p) => link({ view: "document", id, page: p, ...(at ? { at } : {}) });
+  const pager = `<nav class="page-nav" aria-label="翻页">` +
+    (page > 1 ? `<a rel="prev" href="${to(page - 1)}">上一页</a>` : `<span>上一页</span>`) +
+    `<span>第 ${page} / ${doc.pages} 页</span>` +
+    (page < doc.pages ? `<a rel="next" href="${to(page + 1)}">下一页</a>` : `<span>下一页</span>`) +
+    `<a href="${base}/file#page=${page}" target="_blank" rel="noopener">在 PDF 中打开此页</a></nav>`;
+  const sections = (doc.page_sections || []).map((s) =>
+    `<h4>${outlineTitle(s)}</h4><p>${marked(s.text, params.get("title"))}</p>`).join("");
+  return `<section class="original">${pager}<div class="page-pair">` +
+    `<img id="page-image" src="${escapeHtml(image)}" alt="第${page}页" width="600">` +
+    `<div class="page-text">${sections || "<p class=\"meta\">此页没有正文段落（表格页）。</p>"}</div>` +
+    `</div></section>`;
+}
+
+// Text, escaped, with each occurrence of the hit's title marked.
+function marked(text, title) {
+  const needle = (title || "").trim();
+  const parts = needle ? String(text || "").split(needle) : [String(text || "")];
+  return parts.map(escapeHtml).join(`<mark>${escapeHtml(needle)}</mark>`);
+}
+
+// A text document: its text, with the hit's title marked where it occurs.
+async function showText(id, title) {
+  const pre = $("doc-text");
+  let text;
+  try {
+    const response = await fetch(`/api/documents/${encodeURIComponent(id)}/file`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    text = await response.text();
+  } catch (err) {
+    pre.textContent = `原文无法加载:${err.message}`;
+    return;
+  }
+  pre.innerHTML = marked(text, title);
+  const first = pre.querySelector("mark");
+  if (first) first.scrollIntoView({ block: "center" });
 }
 
 async function loadDepartment(params, view) {
@@ -389,8 +454,10 @@ async function loadDepartment(params, view) {
     showError(view, err);
     return;
   }
+  const kind = bodyKind(body.department, body.city, body.district);
   view.innerHTML = `<h2>${escapeHtml(body.department)}</h2>` +
-    `<p class="meta">${escapeHtml([body.city, body.district].filter(Boolean).join(" · "))}</p>` +
+    `<p class="meta">${escapeHtml([body.city, body.district].filter(Boolean).join(" · "))}` +
+    (kind ? ` · <a class="compare-link" href="${link({ view: "compare", q: kind })}">与各地${escapeHtml(kind)}对比</a>` : "") + `</p>` +
     `<h3>各年度</h3><table><thead><tr><th>年度</th><th>总额</th><th>较上年</th><th>文档</th></tr></thead><tbody>` +
     body.years.map((y) => `<tr><td>${y.year}</td><td class="num">${wan(y.total_wan)}</td>` +
       `<td class="num">${y.change && y.change.wan != null ? `${y.change.wan > 0 ? "+" : ""}${y.change.wan} 万元` : ""}</td>` +
@@ -400,20 +467,86 @@ async function loadDepartment(params, view) {
       ` <span class="amount">${wan(p.amount_wan)}</span> <small>${p.year}年</small></li>`).join("") + `</ol>`;
 }
 
-async function loadDocuments(params, view) {
-  view.innerHTML = `<p role="status">加载中…</p>`;
+// ---- compare view: one kind of body across places and years --------------------------
+
+// The kind of body a department is: its name without its place and without "(本级)"
+// ("深圳市罗湖区政务服务数据管理局(本级)" is a 政务服务数据管理局), to compare it with every
+// other place's.
+function bodyKind(department, city, district) {
+  let name = department || "";
+  for (const place of [city, district]) {
+    if (place && place !== "市本级" && name.startsWith(place)) name = name.slice(place.length);
+  }
+  return name.replace(/\(本级\)$/, "");
+}
+
+async function loadCompare(params, view) {
+  const q = (params.get("q") || "").trim();
+  const form = `<form id="compare-form" class="compare-form" role="search">` +
+    `<label>对比同类单位 <input id="compare-q" name="q" value="${escapeHtml(q)}" maxlength="50" ` +
+    `placeholder="例如:政务服务数据管理局"></label> <button type="submit">对比</button></form>`;
+  view.innerHTML = `<h2>同类单位对比</h2>${form}<div id="compare-body"></div>`;
+  $("compare-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams({ view: "compare", q: $("compare-q").value.trim() });
+    go(next);
+  });
+  if (!q) {
+    $("compare-body").innerHTML = `<p class="meta">输入单位名称的一部分，比较各地、各年度同类单位的预算。</p>`;
+    return;
+  }
   let body;
   try {
-    body = await api("/api/documents", new URLSearchParams({ size: 1000 }));
+    body = await api("/api/compare", new URLSearchParams({ q }));
+  } catch (err) {
+    showError($("compare-body"), err);
+    return;
+  }
+  if (!body.bodies.length) {
+    $("compare-body").innerHTML = `<p>没有名称包含“${escapeHtml(q)}”的单位。</p>`;
+    return;
+  }
+  const bodies = body.bodies;
+  const cells = (render) => bodies.map((b) => `<td>${render(b)}</td>`).join("");
+  const place = (b) => escapeHtml(b.district === "市本级" || !b.district ? b.city || "" : `${b.city || ""} ${b.district}`);
+  const projects = (b) => `<ol class="projects">${(b.top_projects || []).map((p) =>
+    `<li><a href="${link({ view: "document", id: b.id, page: p.page || "", at: p.id })}">${escapeHtml(p.name)}</a>` +
+    ` <span class="amount">${wan(p.amount_wan)}</span></li>`).join("")}</ol>`;
+  $("compare-body").innerHTML =
+    `<p class="meta">${body.total} 份预算${body.total > bodies.length ? `，显示最新的 ${bodies.length} 份` : ""}</p>` +
+    `<div class="compare-scroll"><table class="compare"><thead><tr><th></th>` +
+    bodies.map((b) => `<th><a href="${link({ view: "document", id: b.id })}">${escapeHtml(b.department)}</a></th>`).join("") +
+    `</tr></thead><tbody>` +
+    `<tr><th>地区</th>${cells(place)}</tr>` +
+    `<tr><th>年度</th>${cells((b) => escapeHtml(b.year ?? ""))}</tr>` +
+    `<tr><th>类型</th>${cells((b) => escapeHtml(b.doc_type || ""))}</tr>` +
+    `<tr><th>总额</th>${cells((b) => `<span class="num">${wan(b.total_wan)}</span>`)}</tr>` +
+    `<tr><th>“三公”经费</th>${cells((b) => `<span class="num">${wan(b.sangong_wan)}</span>`)}</tr>` +
+    `<tr><th>主要项目</th>${cells(projects)}</tr>` +
+    `</tbody></table></div>`;
+}
+
+const DOCUMENTS_PER_PAGE = 100;
+
+async function loadDocuments(params, view) {
+  view.innerHTML = `<p role="status">加载中…</p>`;
+  const page = Math.max(1, Number(params.get("page")) || 1);
+  const size = Math.min(1000, Number(params.get("size")) || DOCUMENTS_PER_PAGE);
+  let body;
+  try {
+    body = await api("/api/documents", new URLSearchParams({ page, size }));
   } catch (err) {
     showError(view, err);
     return;
   }
-  view.innerHTML = `<h2>已收录 ${body.total} 份文档</h2><table><thead><tr><th>年度</th><th>部门</th><th>区域</th><th>总额</th><th>记录</th></tr></thead><tbody>` +
-    body.documents.map((d) => `<tr><td>${d.year ?? ""}</td>` +
+  const pages = Math.ceil(body.total / size);
+  const to = (p) => link({ view: "documents", page: p, ...(params.get("size") ? { size } : {}) });
+  const pager = `<nav class="pager">${pagerLinks(page, pages, to)}</nav>`;
+  view.innerHTML = `<h2>已收录 ${body.total} 份文档</h2>${pager}<table><thead><tr><th>年度</th><th>部门</th><th>区域</th><th>总额</th><th>记录</th></tr></thead><tbody>` +
+    body.documents.map((d) => `<tr><td>${escapeHtml(d.year ?? "")}</td>` +
       `<td><a href="${link({ view: "document", id: d.id })}">${escapeHtml(d.department || d.title)}</a></td>` +
-      `<td>${escapeHtml(d.district || "")}</td><td class="num">${wan(d.total_wan)}</td><td class="num">${d.records}</td></tr>`).join("") +
-    `</tbody></table>`;
+      `<td>${escapeHtml(d.district || "")}</td><td class="num">${wan(d.total_wan)}</td><td class="num">${escapeHtml(d.records)}</td></tr>`).join("") +
+    `</tbody></table>${pager}`;
 }
 
 // ---- suggestions -----------------------------------------------------------------------
@@ -421,9 +554,13 @@ async function loadDocuments(params, view) {
 let suggestTimer = null;
 let suggestIndex = -1;
 
+// The search box is an ARIA combobox: the list is announced as expanded or not, and the
+// option chosen with the arrow keys is the input's active descendant (focus stays in the box).
 function hideSuggestions() {
   $("suggestions").hidden = true;
   $("suggestions").innerHTML = "";
+  $("q").setAttribute("aria-expanded", "false");
+  $("q").removeAttribute("aria-activedescendant");
   suggestIndex = -1;
 }
 
@@ -450,10 +587,11 @@ $("q").addEventListener("input", () => {
       return;
     }
     if ($("q").value.trim() !== q || !body.suggestions.length) { hideSuggestions(); return; }
-    $("suggestions").innerHTML = body.suggestions.map((s) =>
-      `<li role="option" data-text="${escapeHtml(s.text)}" data-kind="${escapeHtml(s.kind)}">` +
+    $("suggestions").innerHTML = body.suggestions.map((s, i) =>
+      `<li role="option" id="suggestion-${i}" aria-selected="false" data-text="${escapeHtml(s.text)}" data-kind="${escapeHtml(s.kind)}">` +
       `${escapeHtml(s.text)}<small>${s.kind === "department" ? "部门" : ""}</small></li>`).join("");
     $("suggestions").hidden = false;
+    $("q").setAttribute("aria-expanded", "true");
     for (const item of $("suggestions").children) {
       item.addEventListener("mousedown", (event) => { event.preventDefault(); choose(item); });
     }
@@ -466,7 +604,11 @@ $("q").addEventListener("keydown", (event) => {
   if (event.key === "ArrowDown" || event.key === "ArrowUp") {
     event.preventDefault();
     suggestIndex = (suggestIndex + (event.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
-    items.forEach((item, i) => item.classList.toggle("active", i === suggestIndex));
+    items.forEach((item, i) => {
+      item.classList.toggle("active", i === suggestIndex);
+      item.setAttribute("aria-selected", String(i === suggestIndex));
+    });
+    $("q").setAttribute("aria-activedescendant", items[suggestIndex].id);
   } else if (event.key === "Enter" && suggestIndex >= 0) {
     event.preventDefault();
     choose(items[suggestIndex]);
@@ -480,6 +622,7 @@ $("q").addEventListener("blur", () => setTimeout(hideSuggestions, 100));
 
 const VIEWS = {
   timeline: loadTimeline, document: loadDocument, department: loadDepartment, documents: loadDocuments,
+  compare: loadCompare,
 };
 
 // The page's render is observable: <body data-state="loading|ready" data-loaded="?…">. Only
@@ -523,6 +666,17 @@ $("sort").addEventListener("change", () => {
   next.set("sort", $("sort").value);
   next.delete("page");
   go(next);
+});
+// Links within the page ("?view=…") change the URL and render, without reloading the page;
+// a new tab or window (a modifier key, a middle click) opens as links do.
+document.addEventListener("click", (event) => {
+  const anchor = event.target.closest("a[href^='?']");
+  if (!anchor || anchor.target || event.button !== 0 ||
+      event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  history.pushState(null, "", anchor.getAttribute("href"));
+  load();
+  window.scrollTo(0, 0);
 });
 window.addEventListener("popstate", load);
 load();
