@@ -40,8 +40,10 @@ from indexer.pipeline import (
     prepared_files,
     remove_stale,
 )
+from indexer.records import document_id
 from indexer.settings import Settings, get_settings
-from indexer.sources import SourceFile, UsageError, find_sources, source_key
+from indexer.sources import SourceFile, UsageError, find_sources, shard, source_key
+from indexer.versions import reading_version
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -56,13 +58,18 @@ class Report:
         return [f for f in self.files if f.error]
 
     @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
+    @property
     def records(self) -> int:
         return sum(f.records for f in self.files)
 
     def summary(self) -> str:
-        ok = len(self.files) - len(self.failed)
+        ok = len(self.files) - len(self.failed) - self.unchanged
+        skipped = f" ({self.unchanged} unchanged, skipped)" if self.unchanged else ""
         lines = [
-            f"indexed {ok} of {len(self.files)} files, {self.records} records, "
+            f"indexed {ok} of {len(self.files)} files{skipped}, {self.records} records, "
             f"in {self.seconds:.1f} s"
         ]
         lines += [f"  FAILED {f.source.name}: {f.error}" for f in self.failed]
@@ -84,20 +91,33 @@ def ingest(
     index: str | None = None,
     retry: Retry | None = None,
     limits: Limits = Limits(),  # noqa: B008 - frozen
+    force: bool = False,
 ) -> Report:
     """Indexes every file (pipeline.py: prepared in parallel, bulk requests across files) into
     ``index`` (default: the alias's index, created when missing), reporting progress on ``out``
     (stderr by default); the caller has checked that the node answers.
 
-    Files indexed again replace their earlier records, unless the index started empty. When
-    Elasticsearch stays away past the retry budget, every file not yet indexed is reported as
-    failed, with the reason.
+    Files indexed again replace their earlier records, unless the index started empty. A file
+    indexed already, unchanged, from the same place and by the same reading version is skipped
+    (``force`` reads it again). When Elasticsearch stays away past the retry budget, every file
+    not yet indexed is reported as failed, with the reason.
     """
     out = out or sys.stderr
     started = time.monotonic()
     index = index or ensure_index(es, settings)
     replace = es.count(index=index)["count"] > 0
     report = Report()
+    if replace and not force:
+        done = indexed_already(es, index, paths, reading_version(limits.ocr))
+        if done:
+            print(
+                f"{len(done)} of {len(paths)} files are indexed already as they are: skipped "
+                "(--force reads them again)",
+                file=out,
+            )
+            report.files += [FileOutcome(source, unchanged=True) for source in done]
+            skipped = set(done)
+            paths = [source for source in paths if source not in skipped]
     progress = Progress(len(paths), out)
 
     def on_file(outcome: FileOutcome) -> None:
@@ -117,6 +137,43 @@ def ingest(
         ]
     report.seconds = time.monotonic() - started
     return report
+
+
+def indexed_already(
+    es: Elasticsearch, index: str, paths: list[SourceFile], version: str
+) -> list[SourceFile]:
+    """The files whose content (document id), place (source key) and reading version are in
+    the index already. Reading a file to hash it costs milliseconds; one search per thousand
+    files asks the index."""
+    keyed: dict[tuple[str, str], SourceFile] = {}
+    for source in paths:
+        try:
+            keyed[(document_id(source.path), source.key)] = source
+        except OSError:
+            continue  # it fails, with its reason, when it is read
+    ids = sorted({doc for doc, _ in keyed})
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(ids), _LOOKUP_BATCH):
+        batch = ids[start : start + _LOOKUP_BATCH]
+        hits = es.search(
+            index=index,
+            query={
+                "bool": {
+                    "filter": [
+                        {"term": {"kind": "document"}},
+                        {"terms": {"document_id": batch}},
+                        {"term": {"reading_version": version}},
+                    ]
+                }
+            },
+            size=len(batch),
+            source_includes=["document_id", "source_key"],
+        )["hits"]["hits"]
+        found |= {(h["_source"]["document_id"], h["_source"]["source_key"]) for h in hits}
+    return [source for key, source in keyed.items() if key in found]
+
+
+_LOOKUP_BATCH = 1000
 
 
 def rebuild(
@@ -185,6 +242,13 @@ def ocr_status(ocr: OcrOptions) -> str:
     return f"OCR {ocr.mode} with {engine}"
 
 
+def parse_shard(parser: argparse.ArgumentParser, text: str) -> tuple[int, int]:
+    number, _, count = text.partition("/")
+    if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
+        parser.error(f"--shard takes I/N with 1 ≤ I ≤ N, such as 2/4 (not {text!r})")
+    return int(number), int(count)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m indexer",
@@ -207,6 +271,17 @@ def main(argv: list[str] | None = None) -> int:
         "--remove",
         action="store_true",
         help="delete every record of the files PATH... (they need not exist any more)",
+    )
+    parser.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="index only the I-th of N shares of the files (1 ≤ I ≤ N), split by their names: "
+        "N machines given the same folders with --shard 1/N … N/N index it all once",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="read every file again, even one indexed already as it is by this version",
     )
     parser.add_argument(
         "--workers",
@@ -273,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
         if not paths:
             print("error: no PDF, TXT or MD files found under the paths given", file=sys.stderr)
             return EXIT_USAGE
+        if args.shard:
+            number, count = parse_shard(parser, args.shard)
+            everything, paths = len(paths), shard(paths, number, count)
+            print(f"shard {number}/{count}: {len(paths)} of {everything} files", file=sys.stderr)
     es = make_client(settings)
     if not is_reachable(es):
         print(
@@ -295,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.rebuild:
             return rebuild(paths, settings, es, args.workers, limits)
-        report = ingest(paths, settings, es, workers=args.workers, limits=limits)
+        report = ingest(paths, settings, es, workers=args.workers, limits=limits, force=args.force)
     except AdminError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

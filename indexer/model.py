@@ -84,6 +84,7 @@ class Record(BaseModel):
     source_file: str | None = None  # relative to the folder indexed, never a server path
     source_key: str | None = None  # the file on the indexing machine (sources.source_key)
     source_root: str | None = None  # a document's folder indexed: stored, never shown
+    reading_version: str | None = None  # a document's: what read it (versions.py)
     page: int | None = None
     ocr: bool | None = None  # read by OCR (a scanned page): the text may hold misreadings
     ocr_confidence: float | None = None  # the page's mean OCR confidence (a document: its pages')

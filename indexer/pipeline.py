@@ -34,6 +34,7 @@ from indexer.model import Record
 from indexer.ocr import OcrOptions
 from indexer.records import build_records, document_id
 from indexer.sources import SourceFile
+from indexer.versions import reading_version
 
 CHUNK_SIZE = 1000  # records per bulk request (measured in BENCHMARKS.md)
 CHUNK_CHARS = 4 * 1024 * 1024  # of JSON per bulk request: at most 12 MB of UTF-8
@@ -122,6 +123,7 @@ def _prepare(prepared: Prepared, ocr: OcrOptions) -> None:
     records = build_records(
         path, doc_id, extracted, name=prepared.source.name, root=prepared.source.root
     )
+    records[0].reading_version = reading_version(ocr)
     prepared.sources = [(r.id, record_source(r)) for r in records]
 
 
@@ -206,6 +208,7 @@ class FileOutcome:
     error: str | None = None
     bug: bool = False  # failed by an unexpected exception: likely a bug, counted apart
     stale_removed: int = 0  # records of an earlier version of the file, deleted
+    unchanged: bool = False  # indexed already, as it is, by this version: skipped
 
     @property
     def path(self) -> Path:

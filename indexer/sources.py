@@ -64,3 +64,14 @@ def find_sources(paths: Iterable[str]) -> list[SourceFile]:
     for source in found:
         unique.setdefault(source.path, source)
     return list(unique.values())
+
+
+def shard(paths: list[SourceFile], number: int, count: int) -> list[SourceFile]:
+    """The files of shard ``number`` of ``count`` (1-based): each file goes to one shard, by a
+    digest of its name relative to the folder given, so N machines given the same folder split
+    it the same way, whatever order they list it in."""
+
+    def of(source: SourceFile) -> int:
+        return int.from_bytes(hashlib.sha256(source.name.encode()).digest()[:8], "big") % count
+
+    return [source for source in paths if of(source) == number - 1]

@@ -1,9 +1,15 @@
 """Ingesting against the real node: metadata on the records, idempotence, exit codes."""
 
+import io
+import shutil
+
 import pytest
 
 from indexer import cli
+from indexer.ocr import OcrOptions
+from indexer.pipeline import Limits
 from indexer.settings import Settings, get_settings
+from indexer.sources import find_sources, shard
 from search_api.app import app
 from tests.conftest import SAMPLES, client_for, quiet_ingest
 from tests.pdfs import text_pdf
@@ -45,10 +51,35 @@ def test_the_five_seeds_ingest_with_their_metadata(es, seed_index):
 def test_ingesting_twice_leaves_the_counts_unchanged(es, fresh_settings):
     first = quiet_ingest([SAMPLES], fresh_settings, es)
     before = count(es, fresh_settings)
-    second = quiet_ingest([SAMPLES], fresh_settings, es)
-    assert before == first.records == second.records > 0
+    forced = ingest_quietly([SAMPLES], fresh_settings, es, force=True)
+    assert before == first.records == forced.records > 0
     assert count(es, fresh_settings) == before
     assert count(es, fresh_settings, kind="document") == 3
+
+
+def ingest_quietly(paths, settings, es, **options):
+    return cli.ingest(find_sources(map(str, paths)), settings, es, out=io.StringIO(), **options)
+
+
+def test_a_rerun_skips_the_files_indexed_already_as_they_are(es, fresh_settings, tmp_path):
+    folder = tmp_path / "budgets"
+    shutil.copytree(SAMPLES, folder)
+    quiet_ingest([folder], fresh_settings, es)
+    before = count(es, fresh_settings)
+    again = quiet_ingest([folder], fresh_settings, es)
+    assert again.unchanged == 3 and again.records == 0 and not again.failed
+    assert "indexed 0 of 3 files (3 unchanged, skipped)" in again.summary()
+    assert count(es, fresh_settings) == before
+    # a changed file is read again; the others are not
+    changed = folder / "donghu-2025.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    third = quiet_ingest([folder], fresh_settings, es)
+    assert third.unchanged == 2
+    assert [f.source.name for f in third.files if not f.unchanged] == ["donghu-2025.txt"]
+    # another way of reading (OCR off instead of auto) is another version: all read again
+    off = ingest_quietly([folder], fresh_settings, es, limits=Limits(ocr=OcrOptions(mode="off")))
+    assert off.unchanged == 0 and len(off.files) == 3 and not off.failed
+    assert count(es, fresh_settings, kind="document") == 3  # replaced, not added
 
 
 def run_cli(monkeypatch, settings: Settings, argv: list[str]) -> int:
@@ -110,3 +141,18 @@ def test_pdfs_index_with_page_numbers_beside_bad_files(
     assert body["total"] > 0
     assert all(h["page"] and h["page"] >= 1 for h in body["hits"])
     assert {h["department"] for h in body["hits"]} == {"深圳市统计局(本级)"}
+
+
+def test_shards_split_the_files_once_and_the_same_way_on_every_machine(shared, monkeypatch):
+    files = find_sources([str(shared / "national")])
+    shards = [shard(files, number, 4) for number in range(1, 5)]
+    names = [source.name for part in shards for source in part]
+    assert sorted(names) == sorted(f.name for f in files)  # every file, once
+    assert all(len(part) > len(files) / 8 for part in shards)  # spread, not all in one
+    # another machine lists the folder in another order: the same shards
+    assert shard(list(reversed(files)), 2, 4) == list(reversed(shards[1]))
+    monkeypatch.setattr(cli, "get_settings", lambda: Settings(es_url="http://127.0.0.1:9"))
+    for bad in ("0/4", "5/4", "x", "1/0"):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(["--shard", bad, str(SAMPLES)])
+        assert exit_.value.code == 2, bad

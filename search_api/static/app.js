@@ -376,7 +376,7 @@ async function loadDocument(params, view) {
     ? `<h3>数据质量提示</h3><ul class="warnings">${doc.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "";
   const counts = Object.entries(doc.record_counts)
     .map(([kind, n]) => `${KIND_NAMES[kind] || kind} ${n}`).join(" · ");
-  const original = doc.pages ? pageView(doc, id, page || 1, params)
+  const original = doc.pages ? pageView(doc, id, Math.min(Math.max(page || 1, 1), doc.pages), params)
     : `<section class="original"><h3>原文</h3><pre id="doc-text" class="doc-text">加载中…</pre></section>`;
   view.innerHTML = `<h2>${escapeHtml(doc.title)}</h2>` +
     `<p class="meta">${[doc.department, doc.district, doc.year && `${doc.year}年`, wan(doc.total_wan),
@@ -409,7 +409,7 @@ function pageView(doc, id, page, params) {
   const to = (p) => link({ view: "document", id, page: p, ...(at ? { at } : {}) });
   const pager = `<nav class="page-nav" aria-label="翻页">` +
     (page > 1 ? `<a rel="prev" href="${to(page - 1)}">上一页</a>` : `<span>上一页</span>`) +
-    `<span>第 ${page} / ${doc.pages} 页</span>` +
+    `<span>第 ${page} / ${escapeHtml(doc.pages)} 页</span>` +
     (page < doc.pages ? `<a rel="next" href="${to(page + 1)}">下一页</a>` : `<span>下一页</span>`) +
     `<a href="${base}/file#page=${page}" target="_blank" rel="noopener">在 PDF 中打开此页</a></nav>`;
   const sections = (doc.page_sections || []).map((s) =>
