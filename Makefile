@@ -47,7 +47,11 @@ es-status:
 index: es-up
 	$(PY) -m indexer $(RUN_CORPUS) || [ $$? -eq 1 ]
 
-run: index
+# The page is served at once; the corpus is indexed behind it (the page shows how far), and the
+# indexer is stopped with the server.
+run: es-up
+	@$(PY) -m indexer $(RUN_CORPUS) & indexer=$$!; \
+	trap 'kill $$indexer 2>/dev/null; wait $$indexer 2>/dev/null' EXIT; \
 	$(PY) -m search_api
 
 serve: install

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # Pages rendered for /api/documents/{id}/pages/{n}.png are kept here, up to this size.
     page_cache_dir: str = ".cache/pages"
     page_cache_mb: int = 200
+    # The indexer's progress, which /api/status reports (the page shows it while indexing).
+    index_status_file: str = ".cache/indexing.json"
 
     @property
     def alias(self) -> str:

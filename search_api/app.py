@@ -17,6 +17,7 @@ from indexer import admin as generations
 from indexer import segment
 from indexer.es import is_reachable
 from indexer.settings import get_settings
+from indexer.status import read_status
 from search_api import export, pages
 from search_api.deps import EsDep, SettingsDep, es_errors
 from search_api.documents import compare_bodies, get_department, get_document, list_documents
@@ -281,6 +282,15 @@ def department_view(es: EsDep, settings: SettingsDep, department: str) -> JSONRe
     if len(department) > 100:
         raise BadRequest("department name too long", code="invalid_parameter")
     return JSONResponse(get_department(es, settings.alias, department))
+
+
+@app.get("/api/status", tags=["health"])
+def indexing_status(settings: SettingsDep) -> JSONResponse:
+    """The last indexing run on this machine: ``state`` (indexing, done, failed, interrupted),
+    files ``done`` of ``total``, ``failed``, ``unchanged`` (skipped), ``records``, and its
+    ``started``/``updated`` times (Unix seconds); ``{"state": null}`` when none has run."""
+    status = read_status(pathlib.Path(settings.index_status_file))
+    return JSONResponse(status or {"state": None})
 
 
 @app.get("/api/compare", tags=["documents"])

@@ -4,6 +4,7 @@ scripts/browser-deps.sh) against the API served on loopback over the seed index.
 Screenshots of each step are kept in test-artifacts/browser/.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -41,7 +42,12 @@ def free_port() -> int:
 def serving(settings, log_name: str) -> Iterator[str]:
     """The API on a free loopback port over ``settings``' index, until the block ends."""
     port = free_port()
-    env = {**os.environ, "ES_INDEX_PREFIX": settings.es_index_prefix, "API_PORT": str(port)}
+    env = {
+        **os.environ,
+        "ES_INDEX_PREFIX": settings.es_index_prefix,
+        "API_PORT": str(port),
+        "INDEX_STATUS_FILE": str(ARTIFACTS / f"{log_name}.status.json"),
+    }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / log_name).open("wb")
     process = subprocess.Popen(
@@ -453,3 +459,20 @@ def test_the_compare_view_sets_bodies_of_one_kind_side_by_side(page, server):
     rendered(page)
     headers = page.locator("table.compare thead th").all_inner_texts()[1:]
     assert headers == ["深圳市福田区民意速办和智慧城市建设中心"]
+
+
+def test_the_page_says_how_far_an_indexing_run_behind_it_is(page, server):
+    status = ARTIFACTS / "api.log.status.json"
+    running = {"state": "indexing", "pid": os.getpid(), "total": 147, "done": 12, "failed": 0}
+    status.write_text(json.dumps({**running, "unchanged": 0, "records": 3456}), encoding="utf-8")
+    try:
+        page.goto(server)
+        rendered(page)
+        line = page.locator("#indexing")
+        line.wait_for()
+        assert "12 / 147" in line.inner_text() and "3456" in line.inner_text()
+        # the run ends: the line goes (the page asks every two seconds)
+        status.write_text(json.dumps({**running, "state": "done", "done": 147}), encoding="utf-8")
+        line.wait_for(state="hidden")
+    finally:
+        status.unlink(missing_ok=True)

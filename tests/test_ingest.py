@@ -1,6 +1,7 @@
 """Ingesting against the real node: metadata on the records, idempotence, exit codes."""
 
 import io
+import json
 import shutil
 
 import pytest
@@ -10,6 +11,7 @@ from indexer.ocr import OcrOptions
 from indexer.pipeline import Limits
 from indexer.settings import Settings, get_settings
 from indexer.sources import find_sources, shard
+from indexer.status import read_status
 from search_api.app import app
 from tests.conftest import SAMPLES, client_for, quiet_ingest
 from tests.pdfs import text_pdf
@@ -112,10 +114,23 @@ def test_cli_exit_codes_for_usage_and_an_unreachable_node(monkeypatch, tmp_path,
     assert "not reachable at http://127.0.0.1:9" in capsys.readouterr().err
 
 
-def test_cli_success_exit_code_and_summary(es, fresh_settings, monkeypatch, capsys):
-    assert run_cli(monkeypatch, fresh_settings, [str(SAMPLES)]) == 0
+def test_cli_success_exit_code_and_summary(es, fresh_settings, monkeypatch, capsys, tmp_path):
+    status = tmp_path / "indexing.json"
+    settings = fresh_settings.model_copy(update={"index_status_file": str(status)})
+    assert run_cli(monkeypatch, settings, [str(SAMPLES)]) == 0
     err = capsys.readouterr().err
     assert "[3/3]" in err and "indexed 3 of 3 files" in err
+    # the run's progress, as /api/status reports it
+    body = client_for(settings).get("/api/status").json()
+    app.dependency_overrides.clear()
+    assert (body["state"], body["done"], body["total"], body["failed"]) == ("done", 3, 3, 0)
+    assert body["records"] > 0 and "pid" not in body
+    # a run whose process is gone without finishing was interrupted
+    status.write_text(json.dumps({**body, "state": "indexing", "pid": 2**22 + 1}), "utf-8")
+    assert read_status(status)["state"] == "interrupted"
+    status.unlink()
+    assert client_for(settings).get("/api/status").json() == {"state": None}
+    app.dependency_overrides.clear()
 
 
 def test_pdfs_index_with_page_numbers_beside_bad_files(

@@ -680,3 +680,27 @@ document.addEventListener("click", (event) => {
 });
 window.addEventListener("popstate", load);
 load();
+watchIndexing();
+
+// While an indexing run goes on behind the page (`make run` serves at once), a line says how far
+// it is; when it ends, the view is loaded again with everything in it.
+async function watchIndexing() {
+  let status;
+  try {
+    status = await api("/api/status");
+  } catch (err) {
+    return;  // no status: nothing to show
+  }
+  const line = $("indexing");
+  if (status.state !== "indexing") {
+    if (!line.hidden) {
+      line.hidden = true;
+      load();
+    }
+    return;
+  }
+  line.hidden = false;
+  line.textContent = `正在建立索引：已处理 ${status.done} / ${status.total} 个文件，` +
+    `${status.records} 条记录；结果会随之增加。`;
+  setTimeout(watchIndexing, 2000);
+}
