@@ -161,11 +161,9 @@ def _ingest(
         files.close()  # stops the worker processes when the run stopped early
     if stopped:
         reported = {f.path for f in report.files}
-        report.files += [
-            FileOutcome(source, error=f"not indexed: {stopped}")
-            for source in paths
-            if source.path not in reported
-        ]
+        for source in paths:
+            if source.path not in reported:
+                on_file(FileOutcome(source, error=f"not indexed: {stopped}"))
     report.seconds = time.monotonic() - started
     return report
 
