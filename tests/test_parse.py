@@ -4,6 +4,7 @@ import pytest
 
 from indexer.parse.amounts import find_change, parse_amount
 from indexer.parse.blocks import to_blocks
+from indexer.parse.checks import stated_sangong
 from indexer.parse.indicators import find_indicators
 from indexer.parse.lines import Flat, document_lines
 from indexer.parse.projects import find_projects, list_projects
@@ -224,3 +225,17 @@ def test_line_items_with_codes_pairs_and_yuan():
     ]
     # the printed title is kept beside the standard name
     assert items[-1].title == "部门收入预算总表"
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("2024年“三公”经费财政拨款预算 9.34 万元，比上年减少。", 9.34),
+        ('2024年财政拨款"三公"经费预算73万元,较上年增加。', 73.0),
+        ("二、“三公”经费安排情况\n本部门财政拨款安排“三公”经费44.94万元,比上年减少", 44.94),
+        ("一般公共预算拨款安排的“三公”经费支出预算 2.02 万元,与上年相同。", 2.02),
+        ("“三公”经费支出预算表\n单位:万元", None),
+    ],
+)
+def test_the_stated_sangong_is_read_in_each_wording(text, stated):
+    assert stated_sangong(Flat(document_lines(text))) == stated

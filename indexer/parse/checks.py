@@ -45,7 +45,12 @@ def check_total(stated: float | None, tabled: float | None) -> list[str]:
     return []
 
 
+# The 三公 total as the check reads it, in the wording its parts' patterns were read against.
 _SANGONG = re.compile(rf"[“\"]?三公[”\"]?经费(?:财政拨款)?预算(?:数)?(?:为)?\s*({NUMBER})\s*万元")
+# … and as budgets state it at all: "安排“三公”经费44.94万元", "“三公”经费支出预算 2.02 万元".
+_SANGONG_STATED = re.compile(
+    rf"[“\"]?三公[”\"]?经费(?:财政拨款)?(?:支出)?(?:预算)?(?:数)?(?:为)?\s*({NUMBER})\s*万元"
+)
 _PARTS = {
     "因公出国(境)费": re.compile(rf"因公出国\(境\)费用?[^\d]{{0,16}}?({NUMBER})\s*万元"),
     "公务接待费": re.compile(rf"公务接待费[^\d]{{0,16}}?({NUMBER})\s*万元"),
@@ -57,7 +62,7 @@ _PARTS = {
 
 def stated_sangong(flat: Flat) -> float | None:
     """The 三公经费 the text states (万元), if it does."""
-    total = _SANGONG.search(flat.text)
+    total = _SANGONG_STATED.search(flat.text)
     return parse_amount(total.group(1)) if total else None
 
 
