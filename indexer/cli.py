@@ -43,7 +43,7 @@ from indexer.pipeline import (
 from indexer.records import document_id
 from indexer.settings import Settings, get_settings
 from indexer.sources import SourceFile, UsageError, find_sources, shard, source_key
-from indexer.status import StatusFile
+from indexer.status import StatusFile, run_status
 from indexer.versions import reading_version
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -93,7 +93,7 @@ def ingest(
     retry: Retry | None = None,
     limits: Limits = Limits(),  # noqa: B008 - frozen
     force: bool = False,
-    status: Path | None = None,
+    status: StatusFile | None = None,
 ) -> Report:
     """Indexes every file (pipeline.py: prepared in parallel, bulk requests across files) into
     ``index`` (default: the alias's index, created when missing), reporting progress on ``out``
@@ -102,33 +102,9 @@ def ingest(
     Files indexed again replace their earlier records, unless the index started empty. A file
     indexed already, unchanged, from the same place and by the same reading version is skipped
     (``force`` reads it again). When Elasticsearch stays away past the retry budget, every file
-    not yet indexed is reported as failed, with the reason. With ``status``, the run's progress
-    is kept in that file too, for /api/status (status.py).
+    not yet indexed is reported as failed, with the reason. Each file's outcome is counted in
+    ``status`` too (the file /api/status reads), when there is one.
     """
-    tracker = StatusFile(status, len(paths)) if status else None
-    try:
-        report = _ingest(paths, settings, es, out, workers, index, retry, limits, force, tracker)
-    except BaseException:
-        if tracker:
-            tracker.finish("failed")
-        raise
-    if tracker:
-        tracker.finish()
-    return report
-
-
-def _ingest(
-    paths: list[SourceFile],
-    settings: Settings,
-    es: Elasticsearch,
-    out,
-    workers: int | None,
-    index: str | None,
-    retry: Retry | None,
-    limits: Limits,
-    force: bool,
-    tracker: StatusFile | None,
-) -> Report:
     out = out or sys.stderr
     started = time.monotonic()
     index = index or ensure_index(es, settings)
@@ -143,8 +119,8 @@ def _ingest(
                 file=out,
             )
             report.files += [FileOutcome(source, unchanged=True) for source in done]
-            if tracker:
-                tracker.skipped(len(done))
+            if status:
+                status.skipped(len(done))
             skipped = set(done)
             paths = [source for source in paths if source not in skipped]
     progress = Progress(len(paths), out)
@@ -152,8 +128,8 @@ def _ingest(
     def on_file(outcome: FileOutcome) -> None:
         report.files.append(outcome)
         progress.file(outcome)
-        if tracker:
-            tracker.file(outcome.records, failed=bool(outcome.error))
+        if status:
+            status.file(outcome.records, failed=bool(outcome.error))
 
     with BulkLoad(es, index, settings.es_replicas):
         files = prepared_files(paths, workers or default_workers(), limits)
@@ -403,15 +379,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.rebuild:
             return rebuild(paths, settings, es, args.workers, limits)
-        report = ingest(
-            paths,
-            settings,
-            es,
-            workers=args.workers,
-            limits=limits,
-            force=args.force,
-            status=Path(settings.index_status_file),
-        )
+        with run_status(Path(settings.index_status_file), len(paths)) as status:
+            report = ingest(
+                paths,
+                settings,
+                es,
+                workers=args.workers,
+                limits=limits,
+                force=args.force,
+                status=status,
+            )
     except AdminError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

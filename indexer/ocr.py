@@ -30,7 +30,8 @@ from PIL import Image, ImageOps
 
 from indexer.textnorm import join_pieces
 
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+# x0, top, x1, bottom: on an image in pixels, on a page in PDF points (top-left origin)
+Box = tuple[float, float, float, float]
 
 OCR_DPI = 150  # the resolution pages are rendered at to be read (BENCHMARKS.md, "OCR")
 # A first reading with less than this share of confident characters may be sideways.
@@ -528,8 +529,8 @@ _PAPER_SPREAD = 2  # grain down to this many standard deviations under the paper
 def white_paper(gray: Image.Image) -> Image.Image:
     """The page with the noise of its paper (a scan's grain, JPEG artefacts) turned white and
     its ink stretched to match. The paper is most of a page, so its grey is the median pixel
-    and its grain's spread is read off the lighter half (median to lower quartile is 0.674
-    standard deviations of a normal spread). A clean rendering is unchanged."""
+    and the lower quartile is still paper: median minus quartile is 0.674 standard deviations
+    of its grain (as of a normal spread). A clean rendering is unchanged."""
     histogram = gray.histogram()
     median, quartile = _percentile(histogram, 0.5), _percentile(histogram, 0.25)
     white = median - _PAPER_SPREAD * (median - quartile) / 0.674

@@ -7,6 +7,8 @@ Written whole each time (to a temporary file, then renamed), so a reader never s
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -49,6 +51,19 @@ class StatusFile:
         part.replace(self.path)
 
 
+@contextmanager
+def run_status(path: Path, total: int) -> Iterator[StatusFile]:
+    """A run's status file: "indexing" while the block runs, then "done", or "failed" when it
+    raises (an interruption included)."""
+    status = StatusFile(path, total)
+    try:
+        yield status
+    except BaseException:
+        status.finish("failed")
+        raise
+    status.finish()
+
+
 def read_status(path: Path) -> dict | None:
     """The last run's status; a run whose process is gone without finishing is "interrupted".
     None when no run has written one (or it cannot be read)."""
@@ -72,5 +87,5 @@ def _alive(pid: object) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # another user's process
+        pass  # another user's process: alive
     return True

@@ -83,8 +83,10 @@ def list_documents(es: Elasticsearch, index: str, page: int, size: int) -> dict:
     }
 
 
-def _of_document(document_id: str, kind: str) -> dict:
-    return {"bool": {"filter": [{"term": {"document_id": document_id}}, {"term": {"kind": kind}}]}}
+def of_document(document_id: str, kind: str | None, *filters: dict) -> dict:
+    """A query for one document's records (of one kind, unless None) matching every filter."""
+    of_kind = [{"term": {"kind": kind}}] if kind else []
+    return {"bool": {"filter": [{"term": {"document_id": document_id}}, *of_kind, *filters]}}
 
 
 def get_document(es: Elasticsearch, index: str, document_id: str, page: int | None = None) -> dict:
@@ -93,7 +95,7 @@ def get_document(es: Elasticsearch, index: str, document_id: str, page: int | No
     with es_errors():
         response = es.search(
             index=index,
-            query=_of_document(document_id, "document"),
+            query=of_document(document_id, "document"),
             size=1,
             source_excludes=UNSHOWN,
         )
@@ -103,7 +105,7 @@ def get_document(es: Elasticsearch, index: str, document_id: str, page: int | No
         doc = _document(hits[0]["_source"])
         outline = es.search(
             index=index,
-            query=_of_document(document_id, "section"),
+            query=of_document(document_id, "section"),
             sort=[{"position": "asc"}],
             size=OUTLINE_LIMIT,
             source_includes=["title", "path", "page", "position"],
@@ -119,13 +121,12 @@ def get_document(es: Elasticsearch, index: str, document_id: str, page: int | No
 def _page_sections(es: Elasticsearch, index: str, document_id: str, page: int) -> list[dict]:
     """The section running onto the page (the last one starting before it) and those starting
     on it, in order."""
-    of_sections = _of_document(document_id, "section")["bool"]["filter"]
     fields = ["title", "path", "page", "position", "text"]
 
     def sections(on_pages: dict, order: str, size: int) -> list[dict]:
         return es.search(
             index=index,
-            query={"bool": {"filter": [*of_sections, {"range": {"page": on_pages}}]}},
+            query=of_document(document_id, "section", {"range": {"page": on_pages}}),
             sort=[{"position": order}],
             size=size,
             source_includes=fields,

@@ -19,16 +19,13 @@ from elasticsearch import Elasticsearch
 from PIL import Image, ImageDraw
 
 from search_api.deps import es_errors
+from search_api.documents import of_document
 from search_api.errors import NotFound
 
 PAGE_SCALE = 2.0  # 144 dpi: small print legible
 HIGHLIGHT = (255, 196, 0)  # the record's box: amber, outlined and lightly filled
 MEDIA_TYPES = {".pdf": "application/pdf"}  # anything else indexed is text
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe; the API's routes run in threads
-
-
-def _of_document(document_id: str, clause: dict) -> dict:
-    return {"bool": {"filter": [{"term": {"document_id": document_id}}, clause]}}
 
 
 def _one(es: Elasticsearch, index: str, query: dict, fields: list[str]) -> dict | None:
@@ -43,7 +40,7 @@ def original_file(es: Elasticsearch, index: str, document_id: str) -> Path:
     doc = _one(
         es,
         index,
-        _of_document(document_id, {"term": {"kind": "document"}}),
+        of_document(document_id, "document"),
         ["source_root", "source_file"],
     )
     if doc is None:
@@ -62,12 +59,8 @@ def original_file(es: Elasticsearch, index: str, document_id: str) -> Path:
 
 def record_box(es: Elasticsearch, index: str, document_id: str, record_id: str) -> tuple:
     """The record's (page, bbox); NotFound for a record not of this document."""
-    record = _one(
-        es,
-        index,
-        _of_document(document_id, {"ids": {"values": [record_id]}}),
-        ["page", "bbox"],
-    )
+    query = of_document(document_id, None, {"ids": {"values": [record_id]}})
+    record = _one(es, index, query, ["page", "bbox"])
     if record is None:
         raise NotFound(f"no record '{record_id}' in document '{document_id}'")
     return record.get("page"), record.get("bbox")

@@ -2,10 +2,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from indexer.ocr import OcrOptions
+from indexer.ocr import Box, OcrOptions
 
 PAGE_BREAK = "\n\f\n"
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom on a page, in PDF points
 
 
 class ExtractionError(Exception):
