@@ -15,7 +15,7 @@ SHARED := ../shared
 # national PDFs; else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national),samples)
 
-.PHONY: install browser-deps ocr-deps bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
+.PHONY: install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
@@ -70,7 +70,12 @@ screenshots: es-up browser-deps
 
 # Not part of `make test`: many minutes (generates 10,000 synthetic documents once, in .bench/).
 bench: es-up browser-deps
+	$(PY) -m bench.ingest
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The ingest part of `make bench` alone (BENCHMARKS.md, "PDF readers"): a couple of minutes.
+bench-ingest: es-up
+	$(PY) -m bench.ingest $(BENCH_INGEST_ARGS)
 
 # Not part of `make test`: the OCR engines compared on scans made from ../shared's PDFs
 # (BENCHMARKS.md, "OCR"); installs Tesseract (Debian) and RapidOCR on onnxruntime beside the

@@ -12,6 +12,7 @@ Exit codes (API.md): 0 every file indexed; 1 some files failed (the rest are ind
 import argparse
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from indexer.admin import (
     swap_to,
 )
 from indexer.es import is_reachable, make_client
+from indexer.extract import READERS
 from indexer.ocr import ENGINES, MODES, PREFERRED, OcrOptions
 from indexer.pipeline import (
     BulkLoad,
@@ -111,7 +113,7 @@ def ingest(
     replace = es.count(index=index)["count"] > 0
     report = Report()
     if replace and not force:
-        done = indexed_already(es, index, paths, reading_version(limits.ocr))
+        done = indexed_already(es, index, paths, reading_version(limits.ocr, limits.reader))
         if done:
             print(
                 f"{len(done)} of {len(paths)} files are indexed already as they are: skipped "
@@ -247,6 +249,13 @@ def ocr_status(ocr: OcrOptions) -> str:
     return f"OCR {ocr.mode} with {engine}"
 
 
+def say_ocr_status(ocr: OcrOptions) -> None:
+    """Says what the run does with scanned pages as soon as that is known, near its start:
+    probing the engine takes a child process about a second, which the run does not wait for.
+    A run over before that (an unchanged re-run) read no scanned page, and says nothing of OCR."""
+    threading.Thread(target=lambda: print(ocr_status(ocr), file=sys.stderr), daemon=True).start()
+
+
 def parse_shard(parser: argparse.ArgumentParser, text: str) -> tuple[int, int]:
     number, _, count = text.partition("/")
     if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
@@ -310,6 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         "%(default)d, 0 for no limit)",
     )
     parser.add_argument(
+        "--pdf-reader",
+        choices=READERS,
+        default=READERS[0],
+        help="what reads a PDF's characters and rulings: pdfium (fast) or pdfplumber (pdfminer's "
+        "layout analysis, the reference); both make the same records (default: %(default)s)",
+    )
+    parser.add_argument(
         "--ocr",
         choices=MODES,
         default=OcrOptions.mode,
@@ -337,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.file_timeout <= 0 or args.file_memory < 0:
         parser.error("--file-timeout must be positive and --file-memory at least 0")
     ocr = OcrOptions(mode=args.ocr, engine=args.ocr_engine, page_seconds=args.ocr_page_timeout)
-    limits = Limits(seconds=args.file_timeout, memory_mb=args.file_memory, ocr=ocr)
+    limits = Limits(
+        seconds=args.file_timeout, memory_mb=args.file_memory, ocr=ocr, reader=args.pdf_reader
+    )
     if args.rollback and args.paths:
         parser.error("--rollback takes no PATH")
     if not args.rollback and not args.paths:
@@ -374,9 +392,11 @@ def main(argv: list[str] | None = None) -> int:
             return remove(args.paths, settings, es)
         print(
             f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url} "
-            f"with {args.workers} worker(s), segmenter {segment.backend()}, {ocr_status(ocr)}",
+            f"with {args.workers} worker(s), PDFs read by {args.pdf_reader}, "
+            f"segmenter {segment.backend()}",
             file=sys.stderr,
         )
+        say_ocr_status(ocr)
         if args.rebuild:
             return rebuild(paths, settings, es, args.workers, limits)
         with run_status(Path(settings.index_status_file), len(paths)) as status:

@@ -405,14 +405,20 @@ class OcrOptions:
 
     def probe(self) -> str | None:
         """The name of the engine ``load`` would give, found in a child process: the indexer's
-        workers fork from this one, which must not carry the OCR runtime (memory) into them."""
+        workers fork from this one, which must not carry the OCR runtime (memory) into them.
+        The child runs at the lowest priority, so that it takes no time from the workers."""
         code = (
             "from indexer.ocr import OcrOptions\n"
             f"engine = OcrOptions(engine={self.engine!r}).load()\n"
             "print(engine.name if engine else '')"
         )
         done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            preexec_fn=lambda: os.nice(19),
         )
         return done.stdout.strip() or None
 
@@ -424,11 +430,15 @@ _GARBAGE = re.compile(r"[\ue000-\uf8ff\ufffd]|\(cid:\d+\)")
 
 def usable_text(text: str) -> bool:
     """Whether a page's text layer can be read: enough characters, most of them mapped."""
+    return len("".join(text.split())) >= MIN_TEXT_CHARS and not garbled(text)
+
+
+def garbled(text: str) -> bool:
+    """Whether many of the text's characters are ones no font maps (private-use, U+FFFD,
+    ``(cid:…)``): the text layer is there but cannot be read."""
     chars = len("".join(text.split()))
-    if chars < MIN_TEXT_CHARS:
-        return False
     garbage = sum(len(m.group(0)) for m in _GARBAGE.finditer(text))
-    return garbage < 0.3 * chars
+    return chars > 0 and garbage >= 0.3 * chars
 
 
 ENGINES: dict[str, type] = {

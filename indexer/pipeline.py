@@ -28,7 +28,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from indexer import segment
 from indexer.admin import load_mapping
-from indexer.extract import ExtractionError, extractor_for, supported_extensions
+from indexer.extract import READERS, ExtractionError, extractor_for, supported_extensions
 from indexer.limits import FileTimeout, time_limit
 from indexer.model import Record
 from indexer.ocr import OcrOptions
@@ -70,11 +70,13 @@ class Prepared:
 class Limits:
     """What one file may cost before it is failed instead of holding up the run: wall-clock
     seconds to prepare it, and the address space of the worker process preparing it; and how
-    its scanned pages are read (OCR, each page under its own time limit)."""
+    it is read: the PDF reader (one of READERS), and OCR for scanned pages (each page under
+    its own time limit)."""
 
     seconds: float = 600.0
     memory_mb: int = 8192
     ocr: OcrOptions = OcrOptions()
+    reader: str = READERS[0]
 
 
 def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
@@ -86,7 +88,7 @@ def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
     prepared = Prepared(source=source)
     try:
         with time_limit(limits.seconds):
-            _prepare(prepared, limits.ocr)
+            _prepare(prepared, limits)
     except FileTimeout:
         prepared.error = (
             f"took longer than the per-file limit of {limits.seconds:g} s (--file-timeout)"
@@ -109,7 +111,7 @@ def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
     return prepared
 
 
-def _prepare(prepared: Prepared, ocr: OcrOptions) -> None:
+def _prepare(prepared: Prepared, limits: Limits) -> None:
     path = prepared.path
     extractor = extractor_for(path)
     if extractor is None:
@@ -117,13 +119,13 @@ def _prepare(prepared: Prepared, ocr: OcrOptions) -> None:
         prepared.error = f"unsupported file type '{path.suffix}' (supported: {allowed})"
         return
     doc_id = document_id(path)
-    extracted = extractor.extract(path, ocr)
+    extracted = extractor.extract(path, limits.ocr, limits.reader)
     prepared.pages = len(extracted.pages)
     prepared.ocr_pages = extracted.ocr_pages
     records = build_records(
         path, doc_id, extracted, name=prepared.source.name, root=prepared.source.root
     )
-    records[0].reading_version = reading_version(ocr)
+    records[0].reading_version = reading_version(limits.ocr, limits.reader)
     prepared.sources = [(r.id, record_source(r)) for r in records]
 
 

@@ -24,7 +24,8 @@ def code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def reading_version(ocr: OcrOptions) -> str:
-    """The code's version with how scanned pages are read (a file indexed with OCR off is read
-    again with it on)."""
-    return f"{code_version()}/ocr-{ocr.mode}" + (f"-{ocr.engine}" if ocr.engine else "")
+def reading_version(ocr: OcrOptions, reader: str) -> str:
+    """The code's version with how files are read: the PDF reader, and how scanned pages are
+    read (a file indexed with OCR off is read again with it on)."""
+    ocr_part = f"ocr-{ocr.mode}" + (f"-{ocr.engine}" if ocr.engine else "")
+    return f"{code_version()}/{reader}/{ocr_part}"

@@ -5,7 +5,7 @@ A new format is a new small module registered in EXTRACTORS, not a branch in a l
 
 from pathlib import Path
 
-from indexer.extract.base import Extracted, ExtractionError, Extractor
+from indexer.extract.base import READERS, Extracted, ExtractionError, Extractor
 from indexer.extract.pdf import PdfExtractor
 from indexer.extract.text import TextExtractor
 
@@ -26,6 +26,7 @@ def supported_extensions() -> set[str]:
 
 __all__ = [
     "EXTRACTORS",
+    "READERS",
     "ExtractionError",
     "Extracted",
     "Extractor",

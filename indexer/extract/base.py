@@ -5,6 +5,8 @@ from typing import Protocol
 from indexer.ocr import Box, OcrOptions
 
 PAGE_BREAK = "\n\f\n"
+# What reads a PDF's characters and rulings (extract/pdf.py); the first is the default.
+READERS = ("pdfium", "pdfplumber")
 
 
 class ExtractionError(Exception):
@@ -51,4 +53,6 @@ class Extracted:
 class Extractor(Protocol):
     extensions: tuple[str, ...]
 
-    def extract(self, path: Path, ocr: OcrOptions | None = None) -> Extracted: ...
+    def extract(
+        self, path: Path, ocr: OcrOptions | None = None, reader: str = READERS[0]
+    ) -> Extracted: ...

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from indexer.extract.base import Extracted, ExtractionError, Page
+from indexer.extract.base import READERS, Extracted, ExtractionError, Page
 from indexer.ocr import OcrOptions
 from indexer.textnorm import DecodeError, decode_bytes, normalize_text
 
@@ -14,8 +14,10 @@ MAX_TEXT_BYTES = 20 * 1024 * 1024
 class TextExtractor:
     extensions = (".txt", ".md")
 
-    def extract(self, path: Path, ocr: OcrOptions | None = None) -> Extracted:
-        """(``ocr`` does not apply to text.)"""
+    def extract(
+        self, path: Path, ocr: OcrOptions | None = None, reader: str = READERS[0]
+    ) -> Extracted:
+        """(``ocr`` and ``reader`` do not apply to text.)"""
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise ExtractionError(
