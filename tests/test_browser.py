@@ -324,7 +324,9 @@ def test_poisoned_api_responses_are_shown_as_text(page, server):
         assert injected(page) == []
         assert_views_safe(page, server, views)
     finally:
-        page.unroute("**/api/**")
+        # wait for a handler still fetching: unrouted mid-flight, it would answer a request
+        # of the next test's page ("Route is already handled")
+        page.unroute_all(behavior="wait")
 
 
 def test_a_poisoned_page_view_is_shown_as_text(page, pdf_server):
@@ -336,7 +338,9 @@ def test_a_poisoned_page_view_is_shown_as_text(page, pdf_server):
         assert_views_safe(page, pdf_server, [view])
         assert page.locator("#page-image").count() == 1
     finally:
-        page.unroute("**/api/**")
+        # wait for a handler still fetching: unrouted mid-flight, it would answer a request
+        # of the next test's page ("Route is already handled")
+        page.unroute_all(behavior="wait")
 
 
 def test_the_page_forbids_inline_script(server):
