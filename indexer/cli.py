@@ -125,6 +125,12 @@ def ingest(
                 status.skipped(len(done))
             skipped = set(done)
             paths = [source for source in paths if source not in skipped]
+    if not paths:
+        report.seconds = time.monotonic() - started
+        return report
+    # Loaded here, once, before the worker processes fork from this one (a run with nothing to
+    # read never loads it).
+    print(f"words cut by {segment.backend()}", file=out)
     progress = Progress(len(paths), out)
 
     def on_file(outcome: FileOutcome) -> None:
@@ -392,8 +398,7 @@ def main(argv: list[str] | None = None) -> int:
             return remove(args.paths, settings, es)
         print(
             f"ingesting {len(paths)} files into {settings.alias} at {settings.es_url} "
-            f"with {args.workers} worker(s), PDFs read by {args.pdf_reader}, "
-            f"segmenter {segment.backend()}",
+            f"with {args.workers} worker(s), PDFs read by {args.pdf_reader}",
             file=sys.stderr,
         )
         say_ocr_status(ocr)

@@ -1,6 +1,6 @@
 """The one place that builds an Elasticsearch client from the settings."""
 
-from elasticsearch import ApiError, Elasticsearch, TransportError
+from elasticsearch import ApiError, Elasticsearch, OrjsonSerializer, TransportError
 
 from indexer.settings import Settings
 
@@ -18,6 +18,7 @@ def make_client(settings: Settings) -> Elasticsearch:
         request_timeout=settings.es_timeout,
         max_retries=1,
         retry_on_timeout=False,
+        serializer=OrjsonSerializer(),  # several times faster than json (BENCHMARKS.md)
         **auth,
     )
 

@@ -18,12 +18,14 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
+if TYPE_CHECKING:
+    import jieba
 
 USER_DICT = Path(__file__).with_name("userdict.txt")
 _lock = threading.RLock()  # cutters() loads the tokenizer under it
-_tokenizer: jieba.Tokenizer | None = None
+_tokenizer: "jieba.Tokenizer | None" = None
 _cutters: tuple[Callable[[str], list[str]], Callable[[str], list[str]]] | None = None
 _backend = "jieba"
 _SKIP = re.compile(r"^[\s\W_]+$")
@@ -44,12 +46,14 @@ CHECK_CUTS = (
 )
 
 
-def tokenizer() -> jieba.Tokenizer:
+def tokenizer() -> "jieba.Tokenizer":
     """The shared jieba tokenizer, loaded once (about a second) on first use."""
     global _tokenizer
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
+                import jieba  # here: where rjieba cuts, jieba is never loaded
+
                 jieba.setLogLevel(logging.WARNING)
                 tk = jieba.Tokenizer()
                 tk.initialize()

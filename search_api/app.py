@@ -10,7 +10,7 @@ from elasticsearch import ApiError as EsApiError
 from elasticsearch import TransportError
 from fastapi import Depends, FastAPI, Path, Query
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from indexer import admin as generations
@@ -38,6 +38,7 @@ from search_api.query import (
     SearchParams,
     validate,
 )
+from search_api.responses import JsonResponse
 from search_api.search import run_search
 from search_api.security import RateLimitMiddleware, limiter_from, require_admin
 from search_api.suggest import MAX_SUGGEST_Q, suggest
@@ -59,6 +60,7 @@ app = FastAPI(
     title="预算检索 · Budget Search",
     description="Full-text and faceted search over Chinese government department budgets.",
     version="0.1.0",
+    default_response_class=JsonResponse,
 )
 install_error_handlers(app)
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -72,7 +74,7 @@ if CORS_ORIGINS:  # closed unless configured
     app.add_middleware(CORSMiddleware, allow_origins=CORS_ORIGINS, allow_methods=["GET"])
 
 FilterValues = Query(max_length=MAX_FILTER_VALUES)
-# Routes return JSONResponse themselves: the bodies are plain JSON already, and FastAPI's
+# Routes return JsonResponse themselves: the bodies are plain JSON already, and FastAPI's
 # jsonable_encoder pass over them cost more than the rest of the request's Python work
 # (BENCHMARKS.md).
 
@@ -100,7 +102,7 @@ def healthz() -> dict:
 
 
 @app.get("/readyz", tags=["health"])
-def readyz(es: EsDep, settings: SettingsDep) -> JSONResponse:
+def readyz(es: EsDep, settings: SettingsDep) -> JsonResponse:
     """Elasticsearch answers and the index exists; 503 otherwise."""
     if not is_reachable(es):
         return error_response(503, "search_unavailable", "Elasticsearch is not reachable")
@@ -110,7 +112,7 @@ def readyz(es: EsDep, settings: SettingsDep) -> JSONResponse:
         return error_response(503, "search_unavailable", "Elasticsearch did not answer")
     if not exists:
         return error_response(503, "index_missing", f"the index '{settings.alias}' does not exist")
-    return JSONResponse({"status": "ready", "index": settings.alias})
+    return JsonResponse({"status": "ready", "index": settings.alias})
 
 
 @dataclass
@@ -196,11 +198,11 @@ def search(
     common: CommonDep,
     kind: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
     unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
-) -> JSONResponse:
+) -> JsonResponse:
     """Full-text and faceted search over all records (documents, sections, projects,
     indicators, table rows). Filters repeat: OR within a field, AND across fields."""
     params = common.params(kind=kind, unit=unit)
-    return JSONResponse(run_search(es, settings.alias, params, common.cursor))
+    return JsonResponse(run_search(es, settings.alias, params, common.cursor))
 
 
 @app.get("/api/indicators", tags=["search"])
@@ -214,13 +216,13 @@ def indicators(
     unit: Annotated[
         list[str], Query(max_length=MAX_FILTER_VALUES, description="target unit: % 小时 个 …")
     ] = [],  # noqa: B006
-) -> JSONResponse:
+) -> JsonResponse:
     """Indicators by their parsed targets: 满意度 with a target of at least 90% is
     q=满意度&op=≥&value_min=90&unit=%."""
     params = common.params(
         kind=["indicator"], op=op, value_min=value_min, value_max=value_max, target_unit=unit
     )
-    return JSONResponse(run_search(es, settings.alias, params, common.cursor))
+    return JsonResponse(run_search(es, settings.alias, params, common.cursor))
 
 
 EXPORTS = {
@@ -258,12 +260,12 @@ def projects_timeline(
     q: Annotated[str, Query(min_length=1, max_length=MAX_Q_LENGTH)],
     district: Annotated[list[str], FilterValues] = [],  # noqa: B006
     department: Annotated[list[str], FilterValues] = [],  # noqa: B006
-) -> JSONResponse:
+) -> JsonResponse:
     """A project across years, departments and districts: series by normalized name (and the
     curated data/lineage.toml), points by year with the change on the year before. The
     matching rule is in search_api/timeline.py."""
     params = SearchParams(q=q, district=district, department=department)
-    return JSONResponse(timeline(es, settings.alias, params))
+    return JsonResponse(timeline(es, settings.alias, params))
 
 
 @app.get("/api/suggest", tags=["search"])
@@ -271,26 +273,26 @@ def suggestions(
     es: EsDep,
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=MAX_SUGGEST_Q)] = "",
-) -> JSONResponse:
+) -> JsonResponse:
     """Completions for the search box: project and indicator names, departments."""
-    return JSONResponse(suggest(es, settings.alias, q))
+    return JsonResponse(suggest(es, settings.alias, q))
 
 
 @app.get("/api/departments/{department}", tags=["documents"])
-def department_view(es: EsDep, settings: SettingsDep, department: str) -> JSONResponse:
+def department_view(es: EsDep, settings: SettingsDep, department: str) -> JsonResponse:
     """A department across its years: totals, documents and its largest projects."""
     if len(department) > 100:
         raise BadRequest("department name too long", code="invalid_parameter")
-    return JSONResponse(get_department(es, settings.alias, department))
+    return JsonResponse(get_department(es, settings.alias, department))
 
 
 @app.get("/api/status", tags=["health"])
-def indexing_status(settings: SettingsDep) -> JSONResponse:
+def indexing_status(settings: SettingsDep) -> JsonResponse:
     """The last indexing run on this machine: ``state`` (indexing, done, failed, interrupted),
     files ``done`` of ``total``, ``failed``, ``unchanged`` (skipped), ``records``, and its
     ``started``/``updated`` times (Unix seconds); ``{"state": null}`` when none has run."""
     status = read_status(pathlib.Path(settings.index_status_file))
-    return JSONResponse(status or {"state": None})
+    return JsonResponse(status or {"state": None})
 
 
 @app.get("/api/compare", tags=["documents"])
@@ -306,12 +308,12 @@ def compare(
         ),
     ],
     year: Annotated[list[int], FilterValues] = [],  # noqa: B006
-) -> JSONResponse:
+) -> JsonResponse:
     """Budgets of one kind of body across places and years, side by side: each document's
     total, stated 三公经费 and largest top-level projects (at most 50 documents)."""
     if not q.strip():
         raise BadRequest("q is required: part of the bodies' names", code="invalid_parameter")
-    return JSONResponse(compare_bodies(es, settings.alias, q.strip(), year))
+    return JsonResponse(compare_bodies(es, settings.alias, q.strip(), year))
 
 
 @app.get("/api/documents", tags=["documents"])
@@ -320,11 +322,11 @@ def documents(
     settings: SettingsDep,
     page: Annotated[int, Query(ge=1, le=MAX_WINDOW)] = 1,
     size: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> JSONResponse:
+) -> JsonResponse:
     """Every document with its metadata and record counts by kind."""
     if page * size > MAX_WINDOW:
         raise BadRequest(f"page * size may not exceed {MAX_WINDOW}", code="invalid_parameter")
-    return JSONResponse(list_documents(es, settings.alias, page, size))
+    return JsonResponse(list_documents(es, settings.alias, page, size))
 
 
 @app.get("/api/documents/{document_id}", tags=["documents"])
@@ -333,10 +335,10 @@ def document(
     settings: SettingsDep,
     document_id: str,
     page: Annotated[int | None, Query(ge=1, le=100_000)] = None,
-) -> JSONResponse:
+) -> JsonResponse:
     """One document's metadata, record counts and section outline; with ``page``, the text of
     the sections on that page too (``page_sections``)."""
-    return JSONResponse(get_document(es, settings.alias, _document_id(document_id), page))
+    return JsonResponse(get_document(es, settings.alias, _document_id(document_id), page))
 
 
 def _document_id(document_id: str) -> str:
@@ -395,11 +397,11 @@ AdminDep = Depends(require_admin)
 
 
 @app.get("/api/admin/generations", tags=["admin"], dependencies=[AdminDep])
-def admin_generations(es: EsDep, settings: SettingsDep) -> JSONResponse:
+def admin_generations(es: EsDep, settings: SettingsDep) -> JsonResponse:
     """The index generations behind the alias: the current one and the one it replaced."""
     with es_errors():
         current = generations.current_index(es, settings)
-        return JSONResponse(
+        return JsonResponse(
             {
                 "alias": settings.alias,
                 "current": current,
@@ -410,7 +412,7 @@ def admin_generations(es: EsDep, settings: SettingsDep) -> JSONResponse:
 
 
 @app.post("/api/admin/rollback", tags=["admin"], dependencies=[AdminDep])
-def admin_rollback(es: EsDep, settings: SettingsDep) -> JSONResponse:
+def admin_rollback(es: EsDep, settings: SettingsDep) -> JsonResponse:
     """Points the alias back at the generation the last rebuild replaced
     (``python -m indexer --rollback``)."""
     with es_errors():
@@ -418,4 +420,4 @@ def admin_rollback(es: EsDep, settings: SettingsDep) -> JSONResponse:
             left, now = generations.rollback(es, settings)
         except generations.AdminError as exc:
             raise Conflict(str(exc)) from exc
-    return JSONResponse({"alias": settings.alias, "current": now, "was": left})
+    return JsonResponse({"alias": settings.alias, "current": now, "was": left})

@@ -24,11 +24,25 @@ from elasticsearch import Elasticsearch
 
 from indexer.parse.names import normalize_name
 from search_api.deps import es_errors
-from search_api.query import UNSHOWN, SearchParams, name_query
+from search_api.query import SearchParams, name_query
 
 LINEAGE = Path(__file__).with_name("data") / "lineage.toml"
 MAX_PROJECTS = 500
 MAX_SERIES = 20
+# what a point shows: fetching only these, not whole records, took a third off the
+# timeline's CPU in the API (BENCHMARKS.md)
+POINT_FIELDS = [
+    "name",
+    "title",
+    "year",
+    "district",
+    "department",
+    "unit",
+    "parent",
+    "amount_wan",
+    "page",
+    "document_id",
+]
 
 
 @dataclass(frozen=True)
@@ -109,9 +123,9 @@ def add_changes(points: list[dict]) -> None:
             point["change_pct"] = round(100 * change / before[0]["amount_wan"], 1)
 
 
-def timeline(es: Elasticsearch, index: str, params: SearchParams) -> dict:
-    params.kind = ["project"]
-    body = {
+def timeline_body(params: SearchParams) -> dict:
+    """The Elasticsearch request of a timeline: the best-matching projects, filtered."""
+    return {
         "query": {
             "bool": {
                 "must": [name_query(params.q)],
@@ -125,8 +139,12 @@ def timeline(es: Elasticsearch, index: str, params: SearchParams) -> dict:
         },
         "size": MAX_PROJECTS,
         "sort": ["_score", {"year": "asc"}],
-        "source_excludes": UNSHOWN,
+        "source_includes": POINT_FIELDS,
     }
+
+
+def timeline(es: Elasticsearch, index: str, params: SearchParams) -> dict:
+    params.kind = ["project"]
     with es_errors():
-        response = es.search(index=index, request_cache=True, **body)
+        response = es.search(index=index, request_cache=True, **timeline_body(params))
     return {"q": params.q, "series": build_series(response["hits"]["hits"], load_lineage())}
