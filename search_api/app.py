@@ -9,17 +9,17 @@ from typing import Annotated, Literal
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import TransportError
 from fastapi import Depends, FastAPI, Path, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from indexer import admin as generations
 from indexer import segment
-from indexer.es import is_reachable
 from indexer.settings import get_settings
 from indexer.status import read_status
 from search_api import export, pages
-from search_api.deps import EsDep, SettingsDep, es_errors
+from search_api.deps import EsDep, SettingsDep, SyncEsDep, es_errors, is_reachable, lifespan_clients
 from search_api.documents import compare_bodies, get_department, get_document, list_documents
 from search_api.errors import (
     BadRequest,
@@ -49,10 +49,11 @@ MAX_FILTER_VALUES = 50
 
 
 @asynccontextmanager
-async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Load the segmenter's dictionary now (about a second) rather than on the first search.
     segment.cutters()
-    yield
+    async with lifespan_clients(app.state):
+        yield
 
 
 app = FastAPI(
@@ -96,18 +97,18 @@ def home() -> FileResponse:
 
 
 @app.get("/healthz", tags=["health"])
-def healthz() -> dict:
+async def healthz() -> dict:
     """The process is up (says nothing about Elasticsearch)."""
     return {"status": "ok"}
 
 
 @app.get("/readyz", tags=["health"])
-def readyz(es: EsDep, settings: SettingsDep) -> JsonResponse:
+async def readyz(es: EsDep, settings: SettingsDep) -> JsonResponse:
     """Elasticsearch answers and the index exists; 503 otherwise."""
-    if not is_reachable(es):
+    if not await is_reachable(es):
         return error_response(503, "search_unavailable", "Elasticsearch is not reachable")
     try:
-        exists = bool(es.indices.exists_alias(name=settings.alias))
+        exists = bool(await es.indices.exists_alias(name=settings.alias))
     except (EsApiError, TransportError):
         return error_response(503, "search_unavailable", "Elasticsearch did not answer")
     if not exists:
@@ -131,7 +132,7 @@ class Common:
         return params
 
 
-def common_params(
+async def common_params(
     q: Annotated[
         str,
         Query(description=f"free text, at most {MAX_Q_LENGTH} characters; empty browses all"),
@@ -192,7 +193,7 @@ CommonDep = Annotated[Common, Depends(common_params)]
 
 
 @app.get("/api/search", tags=["search"])
-def search(
+async def search(
     es: EsDep,
     settings: SettingsDep,
     common: CommonDep,
@@ -202,11 +203,11 @@ def search(
     """Full-text and faceted search over all records (documents, sections, projects,
     indicators, table rows). Filters repeat: OR within a field, AND across fields."""
     params = common.params(kind=kind, unit=unit)
-    return JsonResponse(run_search(es, settings.alias, params, common.cursor))
+    return JsonResponse(await run_search(es, settings.alias, params, common.cursor))
 
 
 @app.get("/api/indicators", tags=["search"])
-def indicators(
+async def indicators(
     es: EsDep,
     settings: SettingsDep,
     common: CommonDep,
@@ -222,7 +223,7 @@ def indicators(
     params = common.params(
         kind=["indicator"], op=op, value_min=value_min, value_max=value_max, target_unit=unit
     )
-    return JsonResponse(run_search(es, settings.alias, params, common.cursor))
+    return JsonResponse(await run_search(es, settings.alias, params, common.cursor))
 
 
 EXPORTS = {
@@ -232,7 +233,7 @@ EXPORTS = {
 
 
 @app.get("/api/search.{fmt}", tags=["export"], response_class=StreamingResponse)
-def search_export(
+async def search_export(
     es: EsDep,
     settings: SettingsDep,
     common: CommonDep,
@@ -242,7 +243,7 @@ def search_export(
 ) -> StreamingResponse:
     """Every hit of the search (the parameters of /api/search), streamed whatever the count:
     /api/search.csv (UTF-8 with a BOM, so a spreadsheet opens it) or /api/search.jsonl."""
-    records = export.rows(
+    records = await export.rows(
         es, settings.alias, common.params(deep=True, kind=kind, unit=unit, page=1)
     )
     lines, media_type = EXPORTS[fmt]
@@ -254,7 +255,7 @@ def search_export(
 
 
 @app.get("/api/projects/timeline", tags=["search"])
-def projects_timeline(
+async def projects_timeline(
     es: EsDep,
     settings: SettingsDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_Q_LENGTH)],
@@ -265,25 +266,25 @@ def projects_timeline(
     curated data/lineage.toml), points by year with the change on the year before. The
     matching rule is in search_api/timeline.py."""
     params = SearchParams(q=q, district=district, department=department)
-    return JsonResponse(timeline(es, settings.alias, params))
+    return JsonResponse(await timeline(es, settings.alias, params))
 
 
 @app.get("/api/suggest", tags=["search"])
-def suggestions(
+async def suggestions(
     es: EsDep,
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=MAX_SUGGEST_Q)] = "",
 ) -> JsonResponse:
     """Completions for the search box: project and indicator names, departments."""
-    return JsonResponse(suggest(es, settings.alias, q))
+    return JsonResponse(await suggest(es, settings.alias, q))
 
 
 @app.get("/api/departments/{department}", tags=["documents"])
-def department_view(es: EsDep, settings: SettingsDep, department: str) -> JsonResponse:
+async def department_view(es: EsDep, settings: SettingsDep, department: str) -> JsonResponse:
     """A department across its years: totals, documents and its largest projects."""
     if len(department) > 100:
         raise BadRequest("department name too long", code="invalid_parameter")
-    return JsonResponse(get_department(es, settings.alias, department))
+    return JsonResponse(await get_department(es, settings.alias, department))
 
 
 @app.get("/api/status", tags=["health"])
@@ -296,7 +297,7 @@ def indexing_status(settings: SettingsDep) -> JsonResponse:
 
 
 @app.get("/api/compare", tags=["documents"])
-def compare(
+async def compare(
     es: EsDep,
     settings: SettingsDep,
     q: Annotated[
@@ -313,11 +314,11 @@ def compare(
     total, stated 三公经费 and largest top-level projects (at most 50 documents)."""
     if not q.strip():
         raise BadRequest("q is required: part of the bodies' names", code="invalid_parameter")
-    return JsonResponse(compare_bodies(es, settings.alias, q.strip(), year))
+    return JsonResponse(await compare_bodies(es, settings.alias, q.strip(), year))
 
 
 @app.get("/api/documents", tags=["documents"])
-def documents(
+async def documents(
     es: EsDep,
     settings: SettingsDep,
     page: Annotated[int, Query(ge=1, le=MAX_WINDOW)] = 1,
@@ -326,11 +327,11 @@ def documents(
     """Every document with its metadata and record counts by kind."""
     if page * size > MAX_WINDOW:
         raise BadRequest(f"page * size may not exceed {MAX_WINDOW}", code="invalid_parameter")
-    return JsonResponse(list_documents(es, settings.alias, page, size))
+    return JsonResponse(await list_documents(es, settings.alias, page, size))
 
 
 @app.get("/api/documents/{document_id}", tags=["documents"])
-def document(
+async def document(
     es: EsDep,
     settings: SettingsDep,
     document_id: str,
@@ -338,7 +339,7 @@ def document(
 ) -> JsonResponse:
     """One document's metadata, record counts and section outline; with ``page``, the text of
     the sections on that page too (``page_sections``)."""
-    return JsonResponse(get_document(es, settings.alias, _document_id(document_id), page))
+    return JsonResponse(await get_document(es, settings.alias, _document_id(document_id), page))
 
 
 def _document_id(document_id: str) -> str:
@@ -353,9 +354,9 @@ def _document_id(document_id: str) -> str:
     response_class=FileResponse,
     responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}},
 )
-def document_file(es: EsDep, settings: SettingsDep, document_id: str) -> FileResponse:
+async def document_file(es: EsDep, settings: SettingsDep, document_id: str) -> FileResponse:
     """The original file as indexed, inline (a PDF opens at a page with ``#page=N``)."""
-    path = pages.original_file(es, settings.alias, _document_id(document_id))
+    path = await pages.original_file(es, settings.alias, _document_id(document_id))
     media_type = pages.MEDIA_TYPES.get(path.suffix.lower(), "text/plain; charset=utf-8")
     return FileResponse(
         path, media_type=media_type, filename=path.name, content_disposition_type="inline"
@@ -368,7 +369,7 @@ def document_file(es: EsDep, settings: SettingsDep, document_id: str) -> FileRes
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-def document_page(
+async def document_page(
     es: EsDep,
     settings: SettingsDep,
     document_id: str,
@@ -377,18 +378,14 @@ def document_page(
 ) -> Response:
     """Page ``number`` (1-based) rendered as PNG; with ``highlight=RECORD_ID`` the box the
     record was read from is drawn on it (when the record is on this page)."""
-    path = pages.original_file(es, settings.alias, _document_id(document_id))
+    path = await pages.original_file(es, settings.alias, _document_id(document_id))
     if path.suffix.lower() != ".pdf":
         raise NotFound(f"document '{document_id}' is text: it has no pages to render")
     box = None
     if highlight:
-        page, bbox = pages.record_box(es, settings.alias, document_id, highlight)
+        page, bbox = await pages.record_box(es, settings.alias, document_id, highlight)
         box = bbox if page == number else None
-    key = (document_id, number, box)
-    png = PAGE_CACHE.get(*key)
-    if png is None:
-        png = pages.render_page(path, number, box)
-        PAGE_CACHE.put(png, *key)
+    png = await run_in_threadpool(pages.page_png, PAGE_CACHE, path, document_id, number, box)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
@@ -397,7 +394,7 @@ AdminDep = Depends(require_admin)
 
 
 @app.get("/api/admin/generations", tags=["admin"], dependencies=[AdminDep])
-def admin_generations(es: EsDep, settings: SettingsDep) -> JsonResponse:
+def admin_generations(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
     """The index generations behind the alias: the current one and the one it replaced."""
     with es_errors():
         current = generations.current_index(es, settings)
@@ -412,7 +409,7 @@ def admin_generations(es: EsDep, settings: SettingsDep) -> JsonResponse:
 
 
 @app.post("/api/admin/rollback", tags=["admin"], dependencies=[AdminDep])
-def admin_rollback(es: EsDep, settings: SettingsDep) -> JsonResponse:
+def admin_rollback(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
     """Points the alias back at the generation the last rebuild replaced
     (``python -m indexer --rollback``)."""
     with es_errors():

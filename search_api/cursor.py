@@ -7,10 +7,10 @@ view of the index, kept alive between pages) and the sort values of the last hit
 import base64
 import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from elasticsearch import ApiError as EsApiError
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from search_api.deps import es_errors
 from search_api.errors import BadRequest
@@ -36,20 +36,22 @@ def decode(token: str) -> tuple[str, list]:
     return pit, after
 
 
-def page(es: Elasticsearch, index: str, body: dict, cursor: str) -> tuple[dict, str | None]:
+async def page(
+    es: AsyncElasticsearch, index: str, body: dict, cursor: str
+) -> tuple[dict, str | None]:
     """One page of hits after the cursor ('start' opens a point in time); the response and the
     cursor for the next page (None after the last)."""
     body = {k: v for k, v in body.items() if k != "from_"}
     body["sort"] = [*body["sort"], {"_shard_doc": "asc"}]
     with es_errors():
         if cursor == START:
-            pit_id = es.open_point_in_time(index=index, keep_alive=KEEP_ALIVE)["id"]
+            pit_id = (await es.open_point_in_time(index=index, keep_alive=KEEP_ALIVE))["id"]
         else:
             pit_id, body["search_after"] = decode(cursor)
     body["pit"] = {"id": pit_id, "keep_alive": KEEP_ALIVE}
     with es_errors():
         try:
-            response = es.search(**body)
+            response = await es.search(**body)
         except (NotFoundError, EsApiError) as exc:
             if cursor == START or exc.meta.status not in (400, 404):
                 raise
@@ -59,21 +61,24 @@ def page(es: Elasticsearch, index: str, body: dict, cursor: str) -> tuple[dict, 
             ) from exc
     hits = response["hits"]["hits"]
     if len(hits) < body["size"]:
-        close(es, response.get("pit_id", pit_id))
+        await close(es, response.get("pit_id", pit_id))
         return response, None
     return response, encode(response.get("pit_id", pit_id), hits[-1]["sort"])
 
 
-def close(es: Elasticsearch, pit_id: str) -> None:
+async def close(es: AsyncElasticsearch, pit_id: str) -> None:
     with es_errors():
-        es.close_point_in_time(id=pit_id)
+        await es.close_point_in_time(id=pit_id)
 
 
-def all_hits(es: Elasticsearch, index: str, body: dict, page_size: int = 1000) -> Iterator[dict]:
+async def all_hits(
+    es: AsyncElasticsearch, index: str, body: dict, page_size: int = 1000
+) -> AsyncIterator[dict]:
     """Every hit of the query, page by page over one point in time (exports)."""
     body = {**body, "size": page_size}
     body.pop("aggs", None)
     cursor: str | None = START
     while cursor:
-        response, cursor = page(es, index, body, cursor)
-        yield from response["hits"]["hits"]
+        response, cursor = await page(es, index, body, cursor)
+        for hit in response["hits"]["hits"]:
+            yield hit

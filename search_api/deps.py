@@ -1,30 +1,89 @@
-"""Dependencies: settings and the Elasticsearch client (the API's one place that holds one)."""
+"""Dependencies: settings and the Elasticsearch clients (the API's one place that holds them).
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+Routes use the asyncio client. It is bound to the event loop it first ran on, so the clients
+live in the app's lifespan (``lifespan_clients``) and are closed when it ends. Without a
+lifespan (a test client used outside ``with``, which runs each request on a new loop), a
+request gets a client of its own, closed when the request is done.
+
+The admin endpoints call the indexer's own functions (indexer/admin.py), which take the sync
+client; they run in FastAPI's thread pool.
+"""
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated
 
 from elasticsearch import ApiError as EsApiError
-from elasticsearch import Elasticsearch, NotFoundError, TransportError
-from fastapi import Depends
+from elasticsearch import AsyncElasticsearch, Elasticsearch, NotFoundError, TransportError
+from fastapi import Depends, Request
 
-from indexer.es import make_client
+from indexer.es import make_async_client, make_client
 from indexer.settings import Settings, get_settings
 from search_api.errors import BadRequest, ServiceUnavailable
 
-_clients: dict[tuple, Elasticsearch] = {}
+_sync_clients: dict[tuple, Elasticsearch] = {}
 
 
-def get_es(settings: Annotated[Settings, Depends(get_settings)]) -> Elasticsearch:
-    """One client per connection settings, created on first use (nothing connects at import)."""
-    key = (settings.es_url, settings.es_api_key, settings.es_username, settings.es_ca_certs)
-    if key not in _clients:
-        _clients[key] = make_client(settings)
-    return _clients[key]
+def _key(settings: Settings) -> tuple:
+    return (settings.es_url, settings.es_api_key, settings.es_username, settings.es_ca_certs)
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-EsDep = Annotated[Elasticsearch, Depends(get_es)]
+async def api_settings() -> Settings:
+    """The settings. A coroutine, so FastAPI calls it on the event loop: a plain function
+    dependency is handed to a thread on every request."""
+    return get_settings()
+
+
+@asynccontextmanager
+async def lifespan_clients(state) -> AsyncIterator[None]:
+    """The app's asyncio clients, one per connection settings, closed when the app stops."""
+    state.es_clients = {}
+    try:
+        yield
+    finally:
+        for client in state.es_clients.values():
+            await client.close()
+        state.es_clients = None
+
+
+async def get_es(
+    request: Request, settings: Annotated[Settings, Depends(api_settings)]
+) -> AsyncIterator[AsyncElasticsearch]:
+    """The asyncio client for these settings (nothing connects at import)."""
+    clients = getattr(request.app.state, "es_clients", None)
+    if clients is None:  # no lifespan: this request's own client
+        client = make_async_client(settings)
+        try:
+            yield client
+        finally:
+            await client.close()
+        return
+    key = _key(settings)
+    if key not in clients:
+        clients[key] = make_async_client(settings)
+    yield clients[key]
+
+
+def get_sync_es(settings: Annotated[Settings, Depends(api_settings)]) -> Elasticsearch:
+    """The sync client, for the admin endpoints (created on first use)."""
+    key = _key(settings)
+    if key not in _sync_clients:
+        _sync_clients[key] = make_client(settings)
+    return _sync_clients[key]
+
+
+SettingsDep = Annotated[Settings, Depends(api_settings)]
+EsDep = Annotated[AsyncElasticsearch, Depends(get_es)]
+SyncEsDep = Annotated[Elasticsearch, Depends(get_sync_es)]
+
+
+async def is_reachable(es: AsyncElasticsearch) -> bool:
+    """True when the cluster answers a health request (as indexer.es.is_reachable)."""
+    try:
+        await es.options(request_timeout=5).cluster.health()
+    except (EsApiError, TransportError):
+        return False
+    return True
 
 
 @contextmanager

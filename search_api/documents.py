@@ -1,7 +1,7 @@
 """The document list, one document's metadata with its section outline, a department's view
 across its years, and bodies of one kind compared across places and years."""
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch
 
 from search_api.deps import es_errors
 from search_api.errors import NotFound
@@ -39,10 +39,12 @@ def _document(source: dict) -> dict:
     return out
 
 
-def _record_counts(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, dict[str, int]]:
+async def _record_counts(
+    es: AsyncElasticsearch, index: str, ids: list[str]
+) -> dict[str, dict[str, int]]:
     if not ids:
         return {}
-    response = es.search(
+    response = await es.search(
         index=index,
         size=0,
         query={"terms": {"document_id": ids}},
@@ -59,9 +61,9 @@ def _record_counts(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, d
     }
 
 
-def list_documents(es: Elasticsearch, index: str, page: int, size: int) -> dict:
+async def list_documents(es: AsyncElasticsearch, index: str, page: int, size: int) -> dict:
     with es_errors():
-        response = es.search(
+        response = await es.search(
             index=index,
             query={"term": {"kind": "document"}},
             sort=[{"year": "desc"}, {"department": "asc"}, {"document_id": "asc"}],
@@ -71,7 +73,7 @@ def list_documents(es: Elasticsearch, index: str, page: int, size: int) -> dict:
             track_total_hits=True,
         )
         docs = [_document(h["_source"]) for h in response["hits"]["hits"]]
-        counts = _record_counts(es, index, [d["id"] for d in docs])
+        counts = await _record_counts(es, index, [d["id"] for d in docs])
     for doc in docs:
         doc["record_counts"] = counts.get(doc["id"], {})
         doc["records"] = sum(doc["record_counts"].values())
@@ -89,11 +91,13 @@ def of_document(document_id: str, kind: str | None, *filters: dict) -> dict:
     return {"bool": {"filter": [{"term": {"document_id": document_id}}, *of_kind, *filters]}}
 
 
-def get_document(es: Elasticsearch, index: str, document_id: str, page: int | None = None) -> dict:
+async def get_document(
+    es: AsyncElasticsearch, index: str, document_id: str, page: int | None = None
+) -> dict:
     """The document's metadata, record counts and outline; with ``page``, also the text of the
     sections on that page (``_page_sections``)."""
     with es_errors():
-        response = es.search(
+        response = await es.search(
             index=index,
             query=of_document(document_id, "document"),
             size=1,
@@ -103,48 +107,51 @@ def get_document(es: Elasticsearch, index: str, document_id: str, page: int | No
         if not hits:
             raise NotFound(f"no document with id '{document_id}'")
         doc = _document(hits[0]["_source"])
-        outline = es.search(
+        outline = await es.search(
             index=index,
             query=of_document(document_id, "section"),
             sort=[{"position": "asc"}],
             size=OUTLINE_LIMIT,
             source_includes=["title", "path", "page", "position"],
         )
-        doc["record_counts"] = _record_counts(es, index, [document_id]).get(document_id, {})
+        doc["record_counts"] = (await _record_counts(es, index, [document_id])).get(document_id, {})
     doc["records"] = sum(doc["record_counts"].values())
     doc["outline"] = [{"id": h["_id"], **h["_source"]} for h in outline["hits"]["hits"]]
     if page is not None:
-        doc["page_sections"] = _page_sections(es, index, document_id, page)
+        doc["page_sections"] = await _page_sections(es, index, document_id, page)
     return doc
 
 
-def _page_sections(es: Elasticsearch, index: str, document_id: str, page: int) -> list[dict]:
+async def _page_sections(
+    es: AsyncElasticsearch, index: str, document_id: str, page: int
+) -> list[dict]:
     """The section running onto the page (the last one starting before it) and those starting
     on it, in order."""
     fields = ["title", "path", "page", "position", "text"]
 
-    def sections(on_pages: dict, order: str, size: int) -> list[dict]:
-        return es.search(
+    async def sections(on_pages: dict, order: str, size: int) -> list[dict]:
+        response = await es.search(
             index=index,
             query=of_document(document_id, "section", {"range": {"page": on_pages}}),
             sort=[{"position": order}],
             size=size,
             source_includes=fields,
-        )["hits"]["hits"]
+        )
+        return response["hits"]["hits"]
 
     with es_errors():
-        hits = sections({"lt": page}, "desc", 1) + sections(
+        hits = await sections({"lt": page}, "desc", 1) + await sections(
             {"gte": page, "lte": page}, "asc", PAGE_SECTIONS
         )
     return [{"id": h["_id"], **h["_source"]} for h in hits]
 
 
-def get_department(es: Elasticsearch, index: str, department: str) -> dict:
+async def get_department(es: AsyncElasticsearch, index: str, department: str) -> dict:
     """A department across its years: each year's documents and totals, and its largest
     top-level projects."""
     of_department = {"term": {"department": department}}
     with es_errors():
-        documents = es.search(
+        documents = await es.search(
             index=index,
             query={"bool": {"filter": [of_department, {"term": {"kind": "document"}}]}},
             sort=[{"year": "desc"}],
@@ -153,7 +160,7 @@ def get_department(es: Elasticsearch, index: str, department: str) -> dict:
         )
         if not documents["hits"]["hits"]:
             raise NotFound(f"no department named '{department}'")
-        projects = es.search(
+        projects = await es.search(
             index=index,
             query={
                 "bool": {
@@ -183,7 +190,7 @@ COMPARE_LIMIT = 50  # documents compared at most
 COMPARE_PROJECTS = 5  # largest top-level projects shown for each
 
 
-def compare_bodies(es: Elasticsearch, index: str, q: str, years: list[int]) -> dict:
+async def compare_bodies(es: AsyncElasticsearch, index: str, q: str, years: list[int]) -> dict:
     """Budgets of every body whose name contains ``q`` (政务服务数据管理局: each city's and
     district's), newest first: totals, 三公 and largest top-level projects side by side."""
     filters: list[dict] = [
@@ -193,7 +200,7 @@ def compare_bodies(es: Elasticsearch, index: str, q: str, years: list[int]) -> d
     if years:
         filters.append({"terms": {"year": years}})
     with es_errors():
-        found = es.search(
+        found = await es.search(
             index=index,
             query={"bool": {"filter": filters, "must_not": [{"term": {"doc_type": "other"}}]}},
             sort=[{"year": "desc"}, {"city": "asc"}, {"department": "asc"}],
@@ -202,7 +209,7 @@ def compare_bodies(es: Elasticsearch, index: str, q: str, years: list[int]) -> d
             track_total_hits=True,
         )
         docs = [_document(h["_source"]) for h in found["hits"]["hits"]]
-        projects = _largest_projects(es, index, [d["id"] for d in docs])
+        projects = await _largest_projects(es, index, [d["id"] for d in docs])
     return {
         "q": q,
         "total": found["hits"]["total"]["value"],
@@ -210,10 +217,12 @@ def compare_bodies(es: Elasticsearch, index: str, q: str, years: list[int]) -> d
     }
 
 
-def _largest_projects(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, list[dict]]:
+async def _largest_projects(
+    es: AsyncElasticsearch, index: str, ids: list[str]
+) -> dict[str, list[dict]]:
     if not ids:
         return {}
-    response = es.search(
+    response = await es.search(
         index=index,
         size=0,
         query={

@@ -4,10 +4,9 @@ time (no 10,000-hit cliff; memory stays flat whatever the size)."""
 import csv
 import io
 import json
-from collections.abc import Iterator
-from itertools import chain
+from collections.abc import AsyncIterator
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch
 
 from search_api import cursor as cursors
 from search_api.query import SearchParams, build_search
@@ -20,15 +19,22 @@ COLUMNS = ("id", "name", *(f for f in HIT_FIELDS if f not in NESTED), "source_fi
 BOM = "\ufeff"  # so a spreadsheet opens the CSV as UTF-8
 
 
-def rows(es: Elasticsearch, index: str, params: SearchParams) -> Iterator[dict]:
+async def rows(es: AsyncElasticsearch, index: str, params: SearchParams) -> AsyncIterator[dict]:
     """Every matching record as a flat dict. The first page is fetched before this returns, so
     an unavailable node is reported as an error response rather than a broken download."""
     body = build_search(params, with_aggs=False)
     body.pop("highlight")
     hits = cursors.all_hits(es, index, body)
-    first = next(hits, None)
-    stream = chain([first], hits) if first is not None else iter(())
-    return (_flat(hit) for hit in stream)
+    first = await anext(hits, None)
+
+    async def stream() -> AsyncIterator[dict]:
+        if first is None:
+            return
+        yield _flat(first)
+        async for hit in hits:
+            yield _flat(hit)
+
+    return stream()
 
 
 def _flat(hit: dict) -> dict:
@@ -40,18 +46,18 @@ def _flat(hit: dict) -> dict:
     return row
 
 
-def csv_lines(records: Iterator[dict]) -> Iterator[str]:
+async def csv_lines(records: AsyncIterator[dict]) -> AsyncIterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
     yield BOM + buffer.getvalue()
-    for record in records:
+    async for record in records:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(record)
         yield buffer.getvalue()
 
 
-def jsonl_lines(records: Iterator[dict]) -> Iterator[str]:
-    for record in records:
+async def jsonl_lines(records: AsyncIterator[dict]) -> AsyncIterator[str]:
+    async for record in records:
         yield json.dumps(record, ensure_ascii=False) + "\n"

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch
 from PIL import Image, ImageDraw
 
 from search_api.deps import es_errors
@@ -25,19 +25,20 @@ from search_api.errors import NotFound
 PAGE_SCALE = 2.0  # 144 dpi: small print legible
 HIGHLIGHT = (255, 196, 0)  # the record's box: amber, outlined and lightly filled
 MEDIA_TYPES = {".pdf": "application/pdf"}  # anything else indexed is text
-_PDFIUM = threading.Lock()  # PDFium is not thread-safe; the API's routes run in threads
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe; pages are rendered in threads
 
 
-def _one(es: Elasticsearch, index: str, query: dict, fields: list[str]) -> dict | None:
+async def _one(es: AsyncElasticsearch, index: str, query: dict, fields: list[str]) -> dict | None:
     with es_errors():
-        hits = es.search(index=index, query=query, size=1, source_includes=fields)["hits"]["hits"]
+        response = await es.search(index=index, query=query, size=1, source_includes=fields)
+    hits = response["hits"]["hits"]
     return hits[0]["_source"] if hits else None
 
 
-def original_file(es: Elasticsearch, index: str, document_id: str) -> Path:
+async def original_file(es: AsyncElasticsearch, index: str, document_id: str) -> Path:
     """The document's file on this machine; NotFound for an unknown document, a file no longer
     there, or one whose name leads out of the folder it was indexed from."""
-    doc = _one(
+    doc = await _one(
         es,
         index,
         of_document(document_id, "document"),
@@ -57,10 +58,10 @@ def original_file(es: Elasticsearch, index: str, document_id: str) -> Path:
     return path
 
 
-def record_box(es: Elasticsearch, index: str, document_id: str, record_id: str) -> tuple:
+async def record_box(es: AsyncElasticsearch, index: str, document_id: str, record_id: str) -> tuple:
     """The record's (page, bbox); NotFound for a record not of this document."""
     query = of_document(document_id, None, {"ids": {"values": [record_id]}})
-    record = _one(es, index, query, ["page", "bbox"])
+    record = await _one(es, index, query, ["page", "bbox"])
     if record is None:
         raise NotFound(f"no record '{record_id}' in document '{document_id}'")
     return record.get("page"), record.get("bbox")
@@ -90,6 +91,17 @@ def render_page(path: Path, number: int, box: list[float] | None) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=False)
     return buffer.getvalue()
+
+
+def page_png(cache: "PageCache", path: Path, document_id: str, number: int, box) -> bytes:
+    """The page as PNG, from the cache or rendered and kept (blocking: routes run it in a
+    thread, so a render does not hold up other requests)."""
+    key = (document_id, number, box)
+    png = cache.get(*key)
+    if png is None:
+        png = render_page(path, number, box)
+        cache.put(png, *key)
+    return png
 
 
 def _used_now(path: Path) -> None:

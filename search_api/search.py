@@ -2,7 +2,7 @@
 
 import re
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch
 
 from search_api import cursor as cursors
 from search_api.deps import es_errors
@@ -126,7 +126,9 @@ def search_response(response: dict, params: SearchParams) -> dict:
     return out
 
 
-def run_search(es: Elasticsearch, index: str, params: SearchParams, cursor: str = "") -> dict:
+async def run_search(
+    es: AsyncElasticsearch, index: str, params: SearchParams, cursor: str = ""
+) -> dict:
     """One page of hits: by page number, or (cursor) after the last hit of the previous page,
     which goes past the 10,000-hit window. Facets come with the first page."""
     if not cursor:
@@ -134,8 +136,8 @@ def run_search(es: Elasticsearch, index: str, params: SearchParams, cursor: str 
         # the index changes: repeated and popular searches skip the aggregations, which cost
         # the most on a large index (BENCHMARKS.md).
         with es_errors():
-            response = es.search(index=index, request_cache=True, **build_search(params))
+            response = await es.search(index=index, request_cache=True, **build_search(params))
         return search_response(response, params)
     body = build_search(params, with_aggs=cursor == cursors.START)
-    response, next_cursor = cursors.page(es, index, body, cursor)
+    response, next_cursor = await cursors.page(es, index, body, cursor)
     return {**search_response(response, params), "page": None, "next_cursor": next_cursor}

@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from indexer.settings import Settings, get_settings
+from indexer.settings import Settings
+from search_api.deps import api_settings
 from search_api.errors import AdminDisabled, Unauthorized, error_body
 
 LIMITED_PREFIX = "/api/"  # the page, its static files and the health checks are not limited
@@ -21,7 +22,7 @@ bearer = HTTPBearer(auto_error=False, description="the ADMIN_TOKEN of the settin
 
 
 def require_admin(
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: Annotated[Settings, Depends(api_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
     """Admin endpoints need ``Authorization: Bearer <ADMIN_TOKEN>``; with no token set they

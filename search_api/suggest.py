@@ -1,7 +1,7 @@
 """Completions for the search box (/api/suggest): project names, indicator names and
 departments containing what was typed, most frequent first, those that begin with it first."""
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch
 
 from search_api.deps import es_errors
 
@@ -41,12 +41,12 @@ def suggest_body(q: str) -> dict:
     }
 
 
-def suggest(es: Elasticsearch, index: str, q: str) -> dict:
+async def suggest(es: AsyncElasticsearch, index: str, q: str) -> dict:
     q = q.strip()
     if not q:
         return {"q": q, "suggestions": []}
     with es_errors():
-        response = es.search(index=index, request_cache=True, **suggest_body(q))
+        response = await es.search(index=index, request_cache=True, **suggest_body(q))
     aggs = response["aggregations"]
 
     def ranked(buckets: list[dict], kind: str) -> list[dict]:

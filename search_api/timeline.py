@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch
 
 from indexer.parse.names import normalize_name
 from search_api.deps import es_errors
@@ -143,8 +143,8 @@ def timeline_body(params: SearchParams) -> dict:
     }
 
 
-def timeline(es: Elasticsearch, index: str, params: SearchParams) -> dict:
+async def timeline(es: AsyncElasticsearch, index: str, params: SearchParams) -> dict:
     params.kind = ["project"]
     with es_errors():
-        response = es.search(index=index, request_cache=True, **timeline_body(params))
+        response = await es.search(index=index, request_cache=True, **timeline_body(params))
     return {"q": params.q, "series": build_series(response["hits"]["hits"], load_lineage())}

@@ -17,6 +17,7 @@ from indexer.extract import extractor_for
 from indexer.settings import Settings, get_settings
 from indexer.sources import find_sources
 from search_api.app import app
+from search_api.deps import api_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # The suite sends hundreds of requests a second as one client; the rate limit has tests of
@@ -99,7 +100,7 @@ def cited_index(es, shared, tmp_path_factory):
 
 
 def client_for(settings: Settings) -> TestClient:
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.dependency_overrides[api_settings] = lambda: settings
     return TestClient(app)
 
 

@@ -7,8 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from indexer.admin import drop_index
-from indexer.settings import Settings, get_settings
+from indexer.settings import Settings
 from search_api.app import app
+from search_api.deps import api_settings
 from tests.conftest import _settings, client_for, quiet_ingest
 
 pytestmark = pytest.mark.es
@@ -147,7 +148,7 @@ def test_missing_index_is_503_json(es):
 
 
 def test_elasticsearch_unreachable_is_503_json():
-    app.dependency_overrides[get_settings] = lambda: Settings(
+    app.dependency_overrides[api_settings] = lambda: Settings(
         es_url="http://127.0.0.1:9", es_timeout=2
     )
     try:

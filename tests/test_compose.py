@@ -30,7 +30,7 @@ def test_compose_uses_the_pinned_elasticsearch_image():
 
 def test_client_major_version_matches_the_server():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    client = re.search(r'"elasticsearch==(\d+)\.', text).group(1)
+    client = re.search(r'"elasticsearch(?:\[async\])?==(\d+)\.', text).group(1)
     assert client == pinned_version().split(".")[0]
 
 
