@@ -199,7 +199,7 @@ def distinct_searches(es, index: str, n: int) -> list[dict]:
     time. Drawn from projects in the index, so each one finds something."""
     sample = es.search(
         index=index,
-        size=10 * n,
+        size=min(10 * n, 10_000),  # the result window
         source=["name", "year", "district"],
         query={
             "function_score": {

@@ -42,9 +42,15 @@ from indexer.pipeline import (
     prepared_files,
     remove_stale,
 )
-from indexer.records import document_id
 from indexer.settings import Settings, get_settings
-from indexer.sources import SourceFile, UsageError, find_sources, shard, source_key
+from indexer.sources import (
+    SourceFile,
+    UsageError,
+    document_id,
+    find_sources,
+    shard,
+    source_key,
+)
 from indexer.status import StatusFile, run_status
 from indexer.versions import reading_version
 

@@ -32,8 +32,7 @@ from indexer.extract import READERS, ExtractionError, extractor_for, supported_e
 from indexer.limits import FileTimeout, time_limit
 from indexer.model import Record
 from indexer.ocr import OcrOptions
-from indexer.records import build_records, document_id
-from indexer.sources import SourceFile
+from indexer.sources import SourceFile, document_id
 from indexer.versions import reading_version
 
 CHUNK_SIZE = 1000  # records per bulk request (measured in BENCHMARKS.md)
@@ -112,6 +111,10 @@ def prepare(source: SourceFile | Path, limits: Limits = Limits()) -> Prepared:
 
 
 def _prepare(prepared: Prepared, limits: Limits) -> None:
+    # Imported on the first file, in the worker: the parsers take a tenth of a second to load,
+    # which a run with nothing to read (an unchanged re-run) does not pay.
+    from indexer.records import build_records
+
     path = prepared.path
     extractor = extractor_for(path)
     if extractor is None:

@@ -1,6 +1,5 @@
 """Extracted text into records: one document record and its section records."""
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -20,13 +19,6 @@ from indexer.sources import source_key
 from indexer.textnorm import join_wrapped_lines
 
 _DOCUMENT_TEXT_CHARS = 2000
-
-
-def document_id(path: Path) -> str:
-    """Derived from the content, so the same file indexed twice (or from two places) is one.
-    Streamed, so a large file is not held in memory for it."""
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()[:16]
 
 
 def document_title(meta: DocumentMeta, fallback: str) -> str:

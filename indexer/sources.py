@@ -36,6 +36,13 @@ class SourceFile:
         return source_key(self.path)
 
 
+def document_id(path: Path) -> str:
+    """Derived from the content, so the same file indexed twice (or from two places) is one.
+    Streamed, so a large file is not held in memory for it."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()[:16]
+
+
 def source_key(path: Path) -> str:
     return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
 
