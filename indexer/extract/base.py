@@ -51,8 +51,6 @@ class Extracted:
 
 
 class Extractor(Protocol):
-    extensions: tuple[str, ...]
-
     def extract(
         self, path: Path, ocr: OcrOptions | None = None, reader: str = READERS[0]
     ) -> Extracted: ...

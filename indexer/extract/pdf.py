@@ -149,8 +149,6 @@ def raised_by_pdf_library(exc: BaseException) -> bool:
 
 
 class PdfExtractor:
-    extensions = (".pdf",)
-
     def extract(
         self, path: Path, ocr: OcrOptions | None = None, reader: str = READERS[0]
     ) -> Extracted:

@@ -12,8 +12,6 @@ MAX_TEXT_BYTES = 20 * 1024 * 1024
 
 
 class TextExtractor:
-    extensions = (".txt", ".md")
-
     def extract(
         self, path: Path, ocr: OcrOptions | None = None, reader: str = READERS[0]
     ) -> Extracted:
