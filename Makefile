@@ -3,8 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-ES_URL ?= http://127.0.0.1:9200
-export ES_URL
+# ES_URL and its credentials come from the environment or .env, read by the settings and by
+# scripts/es-local.sh alike (the local node at 127.0.0.1:9200 when neither sets it).
 # A second local node that the outage tests stop and restart (tests/test_outage.py).
 ES_OUTAGE_URL ?= http://127.0.0.1:9201
 ES_OUTAGE_NODE_DIR ?= $(CURDIR)/.es/node-outage

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # 0 switches the limit off (the load test does, since all its clients share one address).
     rate_limit: float = 20.0
     rate_burst: int = 60
+    # Clients on this machine (127.0.0.1, ::1: scripts, the page opened locally) are not
+    # limited unless this is set. Behind a reverse proxy on this machine, have the proxy send
+    # X-Forwarded-For (uvicorn takes the client's address from it), or set this.
+    rate_limit_loopback: bool = False
     # Pages rendered for /api/documents/{id}/pages/{n}.png are kept here, up to this size.
     page_cache_dir: str = ".cache/pages"
     page_cache_mb: int = 200

@@ -17,6 +17,15 @@ set -euo pipefail
 
 ES_VERSION="8.19.21"
 ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
+# ES_URL and its credentials: from the environment, else from .env in the current folder (as the
+# Python settings read them), else the local node.
+dotenv() { # dotenv NAME: NAME's value in .env, without surrounding quotes
+    [ -f .env ] || return 0
+    sed -n "s/^$1=//p" .env | tail -n 1 | sed -e "s/^[\"']//" -e "s/[\"']\$//"
+}
+for name in ES_URL ES_API_KEY ES_USERNAME ES_PASSWORD ES_CA_CERTS; do
+    [ -n "${!name:-}" ] || printf -v "$name" '%s' "$(dotenv "$name")"
+done
 ES_URL="${ES_URL:-http://127.0.0.1:9200}"
 ES_HEAP="${ES_HEAP:-1g}"
 ES_USER="${ES_USER:-esrun}"
@@ -30,9 +39,27 @@ pid_file="$run_dir/es.pid"
 say() { echo "es-local: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
+curl_quoted() { # a value for curl's config: backslashes and double quotes escaped
+    local value="${1//\\/\\\\}"
+    printf '"%s"' "${value//\"/\\\"}"
+}
+
+es_curl() {
+    # curl with ES_URL's credentials and CA certificate, given on stdin (curl -K -), so that no
+    # secret shows in the process list.
+    {
+        if [ -n "${ES_API_KEY:-}" ]; then
+            echo "header = $(curl_quoted "Authorization: ApiKey $ES_API_KEY")"
+        elif [ -n "${ES_USERNAME:-}" ]; then
+            echo "user = $(curl_quoted "$ES_USERNAME:${ES_PASSWORD:-}")"
+        fi
+        if [ -n "${ES_CA_CERTS:-}" ]; then echo "cacert = $(curl_quoted "$ES_CA_CERTS")"; fi
+    } | curl -K - "$@"
+}
+
 answers() {
     # /_cluster/health, not "/": the integration-test distribution has no root endpoint.
-    curl -s -o /dev/null -m 3 --fail "${ES_URL%/}/_cluster/health" 2>/dev/null
+    es_curl -s -o /dev/null -m 3 --fail "${ES_URL%/}/_cluster/health" 2>/dev/null
 }
 
 url_port() {
@@ -200,7 +227,7 @@ Check the URL and credentials, or unset ES_URL to use a local node."
         sleep 1
         waited=$((waited + 1))
     done
-    curl -s -m 60 --fail -o /dev/null \
+    es_curl -s -m 60 --fail -o /dev/null \
         "${ES_URL%/}/_cluster/health?wait_for_status=yellow&timeout=50s" \
         || die "Elasticsearch answers but the cluster is not healthy"
     say "Elasticsearch is up at $ES_URL"

@@ -1,6 +1,7 @@
 """Who may do what: a read-only public API, admin endpoints behind a token, and a request
 rate per client (a token bucket per client address, answered with 429 beyond it)."""
 
+import ipaddress
 import json
 import math
 import secrets
@@ -35,11 +36,15 @@ def require_admin(
 
 
 class RateLimiter:
-    """Token buckets by client: ``rate`` requests per second, bursts of ``burst``."""
+    """Token buckets by client: ``rate`` requests per second, bursts of ``burst``; clients on
+    this machine only if ``loopback``."""
 
-    def __init__(self, rate: float, burst: int):
-        self.rate, self.burst = rate, max(1, burst)
+    def __init__(self, rate: float, burst: int, loopback: bool = False):
+        self.rate, self.burst, self.loopback = rate, max(1, burst), loopback
         self.buckets: dict[str, tuple[float, float]] = {}  # client: (tokens, when)
+
+    def applies_to(self, client: str) -> bool:
+        return self.loopback or not _is_loopback(client)
 
     def wait(self, client: str) -> float:
         """0 when the request may go ahead (and it is counted), else the seconds until it may."""
@@ -55,10 +60,17 @@ class RateLimiter:
         return (1 - tokens) / self.rate
 
 
+def _is_loopback(client: str) -> bool:
+    try:
+        return ipaddress.ip_address(client).is_loopback
+    except ValueError:  # not an address ("unknown", a test client's name)
+        return False
+
+
 def limiter_from(settings: Settings) -> RateLimiter | None:
     if settings.rate_limit <= 0:
         return None
-    return RateLimiter(settings.rate_limit, settings.rate_burst)
+    return RateLimiter(settings.rate_limit, settings.rate_burst, settings.rate_limit_loopback)
 
 
 class RateLimitMiddleware:
@@ -78,7 +90,7 @@ class RateLimitMiddleware:
         ):
             return await self.app(scope, receive, send)
         client = scope["client"][0] if scope.get("client") else "unknown"
-        wait = limiter.wait(client)
+        wait = limiter.wait(client) if limiter.applies_to(client) else 0.0
         if not wait:
             return await self.app(scope, receive, send)
         body = error_body(

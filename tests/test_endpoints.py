@@ -11,6 +11,7 @@ from indexer.admin import ensure_index
 from indexer.model import Record
 from indexer.pipeline import Prepared, index_prepared, record_source
 from indexer.sources import SourceFile
+from search_api.app import app
 from search_api.timeline import Lineage, build_series
 from tests.conftest import client_for
 
@@ -84,6 +85,50 @@ def test_csv_export_is_the_whole_result_set_for_a_spreadsheet(seed_api):
     assert len(rows) == total
     assert {"document_id", "unit", "page", "source_file"} <= set(rows[0])
     assert any(r["title"] == "预算准备金" and r["amount_wan"] for r in rows)
+
+
+def test_jsonl_export_keeps_the_nested_fields(seed_api):
+    def exported(params: dict) -> dict[str, dict]:
+        shown = seed_api.get("/api/search", params={**params, "size": 100}).json()
+        response = seed_api.get("/api/search.jsonl", params=params)
+        records = {r["id"]: r for r in map(json.loads, response.text.splitlines())}
+        assert len(records) == shown["total"] <= 100
+        for hit in shown["hits"]:
+            for name in ("path", "sources", "change", "amounts", "target", "bbox"):
+                assert records[hit["id"]][name] == hit[name], (hit["id"], name)
+        return records
+
+    projects = exported({"q": "民意速办", "kind": "project"})
+    assert all(r["sources"] for r in projects.values())  # each where the document states it
+    indicators = exported({"q": "满意度", "kind": "indicator"})
+    assert all(r["target"]["raw"] for r in indicators.values())  # the whole target
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_text(es):
+    from tests.conftest import _settings
+
+    settings = _settings("test-formula")
+    index = ensure_index(es, settings)
+    titles = ['=HYPERLINK("http://example.invalid")', "+1+1", "-2+3", "@SUM(A1)", "预算准备金"]
+    records = [
+        Record(id=f"f{i}", kind="line_item", document_id="formula", title=t, amount_wan=-5.0)
+        for i, t in enumerate(titles)
+    ]
+    one = Prepared(
+        SourceFile.of(Path("formula")), sources=[(r.id, record_source(r)) for r in records]
+    )
+    index_prepared(es, index, [one], lambda _: None, replace=False)
+    es.indices.refresh(index=index)
+    try:
+        response = client_for(settings).get("/api/search.csv", params={"kind": "line_item"})
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert sorted(r["title"] for r in rows) == sorted(
+            ["'" + t for t in titles[:4]] + ["预算准备金"]
+        )
+        assert {r["amount_wan"] for r in rows} == {"-5.0"}  # numbers are left as they are
+    finally:
+        app.dependency_overrides.clear()
+        es.indices.delete(index=index)
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,16 @@
 """Read-only public API, admin token, CORS, rate limiting, the Elasticsearch client's
 credentials, and no secrets in the repository."""
 
+import asyncio
+import base64
+import os
 import re
 import subprocess
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -16,7 +22,7 @@ from indexer.admin import drop_index
 from indexer.es import make_client
 from indexer.settings import Settings, get_settings
 from search_api.app import app
-from search_api.security import RateLimiter, limiter_from
+from search_api.security import RateLimiter, RateLimitMiddleware, limiter_from
 from tests.conftest import ROOT, SAMPLES, client_for, quiet_ingest
 
 PUBLIC_METHODS = {"GET", "HEAD"}
@@ -90,6 +96,47 @@ def test_the_rate_limiter_allows_bursts_then_refills():
     assert limiter_from(Settings(rate_limit=0)) is None
 
 
+def test_clients_on_this_machine_are_not_limited_unless_asked():
+    def statuses(settings: Settings, client: str) -> list[int]:
+        state = SimpleNamespace(limiter=limiter_from(settings))
+        middleware = RateLimitMiddleware(app, state)
+
+        async def call() -> int:
+            sent = []
+
+            async def send(message):
+                sent.append(message)
+
+            async def receive():
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            scope = {
+                "type": "http",
+                "method": "GET",
+                "path": "/api/nothing-here",
+                "raw_path": b"/api/nothing-here",
+                "query_string": b"",
+                "headers": [],
+                "client": (client, 5000),
+                "server": ("127.0.0.1", 8000),
+                "scheme": "http",
+                "root_path": "",
+                "http_version": "1.1",
+                "app": app,
+            }
+            await middleware(scope, receive, send)
+            return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+        return [asyncio.run(call()) for _ in range(4)]
+
+    strict = Settings(rate_limit=0.01, rate_burst=2)
+    for local in ("127.0.0.1", "::1", "127.8.9.10"):
+        assert 429 not in statuses(strict, local), local
+    assert statuses(strict, "203.0.113.7") == [404, 404, 429, 429]  # elsewhere: limited
+    loopback_too = strict.model_copy(update={"rate_limit_loopback": True})
+    assert statuses(loopback_too, "127.0.0.1") == [404, 404, 429, 429]
+
+
 @pytest.fixture(scope="module")
 def configured_api(es, tmp_path_factory):
     """The API as a user runs it, over the samples, with CORS origins and a rate limit from the
@@ -100,6 +147,7 @@ def configured_api(es, tmp_path_factory):
         "CORS_ORIGINS": "https://newsroom.example, https://audit.example",
         "RATE_LIMIT": "0.01",  # a token per 100 s: none comes back during the test
         "RATE_BURST": "5",
+        "RATE_LIMIT_LOOPBACK": "true",  # the test's client is on this machine
     }
     log = (tmp_path_factory.mktemp("api") / "api.log").open("w")
     process, url, _ = start_api(settings, log, env)
@@ -146,6 +194,49 @@ def test_client_credentials_for_a_secured_cluster(tmp_path):
     node = secured.transport.node_pool.get()
     assert node.config.ca_certs == str(ca)
     assert node.config.scheme == "https"
+
+
+def test_the_local_node_script_reaches_a_secured_cluster_with_its_credentials(tmp_path):
+    """scripts/es-local.sh probes ES_URL with the credentials of the environment or of .env
+    (a fake cluster that wants Basic auth stands in for a secured one)."""
+    password = 'p"a\\ss w'  # a quote, a backslash and a space: escaped for curl's config
+    expected = "Basic " + base64.b64encode(f"search:{password}".encode()).decode()
+
+    class Secured(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            ok = self.path.startswith("/_cluster/health")
+            ok = ok and self.headers.get("Authorization") == expected
+            self.send_response(200 if ok else 401)
+            self.end_headers()
+            self.wfile.write(b'{"status":"green"}' if ok else b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Secured)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    script = str(ROOT / "scripts" / "es-local.sh")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ES_")}
+
+    def status(env: dict) -> str:
+        done = subprocess.run(
+            [script, "status"], cwd=tmp_path, env={**clean, **env}, capture_output=True, text=True
+        )
+        return done.stdout.strip()
+
+    try:
+        assert status({"ES_URL": url}) == f"nothing answers at {url}"  # no credentials
+        given = {"ES_URL": url, "ES_USERNAME": "search", "ES_PASSWORD": password}
+        assert status(given) == f"Elasticsearch answers at {url}"
+        (tmp_path / ".env").write_text(
+            f"ES_URL={url}\nES_USERNAME='search'\nES_PASSWORD={password}\n", encoding="utf-8"
+        )
+        assert status({}) == f"Elasticsearch answers at {url}"  # from .env
+        assert status({"ES_PASSWORD": "wrong"}) == f"nothing answers at {url}"  # env wins
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def tracked_files() -> list[str]:
