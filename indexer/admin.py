@@ -12,13 +12,12 @@ older or abandoned generation is deleted after a successful swap.
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
+from importlib import resources
 
 from elasticsearch import Elasticsearch
 
 from indexer.settings import Settings
 
-MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 MAPPING_VERSION = 5
 # Fields derived from a record's title and text at bulk time (segment.py), not model fields.
 TOKEN_FIELDS = ("title_tokens", "title_search", "text_tokens", "text_search")
@@ -29,7 +28,8 @@ class AdminError(Exception):
 
 
 def load_mapping(version: int = MAPPING_VERSION) -> dict:
-    return json.loads((MAPPINGS_DIR / f"records.v{version}.json").read_text(encoding="utf-8"))
+    mapping = resources.files("mappings") / f"records.v{version}.json"
+    return json.loads(mapping.read_text(encoding="utf-8"))
 
 
 def index_name(settings: Settings, version: int = MAPPING_VERSION) -> str:

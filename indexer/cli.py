@@ -19,7 +19,7 @@ from pathlib import Path
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
-from indexer import segment
+from indexer import __version__, segment
 from indexer.admin import (
     AdminError,
     current_index,
@@ -275,12 +275,19 @@ def parse_shard(parser: argparse.ArgumentParser, text: str) -> tuple[int, int]:
     return int(number), int(count)
 
 
+def program_name(module_form: str) -> str:
+    """The command as it was typed: budget-index, or ``python -m indexer``."""
+    name = Path(sys.argv[0]).name
+    return module_form if name in ("__main__.py", "-c", "") else name
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m indexer",
+        prog=program_name("python -m indexer"),
         description="Ingest budget files (PDF, TXT, MD) or folders of them into Elasticsearch.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to ingest")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     action = parser.add_mutually_exclusive_group()
     action.add_argument(
         "--rebuild",

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # limited unless this is set. Behind a reverse proxy on this machine, have the proxy send
     # X-Forwarded-For (uvicorn takes the client's address from it), or set this.
     rate_limit_loopback: bool = False
+    # The API's log: DEBUG, INFO (a line per request), WARNING (Elasticsearch errors), ERROR.
+    log_level: str = "INFO"
     # Pages rendered for /api/documents/{id}/pages/{n}.png are kept here, up to this size.
     page_cache_dir: str = ".cache/pages"
     page_cache_mb: int = 200

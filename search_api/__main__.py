@@ -1,12 +1,34 @@
+"""``budget-search`` (or ``python -m search_api``): serve the API and the page."""
+
+import argparse
+
 import uvicorn
 
+from indexer import __version__
+from indexer.cli import program_name
 from indexer.settings import get_settings
+from search_api.observe import configure_logging
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog=program_name("python -m search_api"),
+        description="Serve the search API and its page. Where and over which cluster come from "
+        "the settings: API_HOST, API_PORT, ES_URL, ES_INDEX_PREFIX and the rest, in the "
+        "environment or a .env file (README, 'Using an existing Elasticsearch cluster').",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.parse_args(argv)
     settings = get_settings()
+    configure_logging(settings.log_level)
     print(f"serving on http://{settings.api_host}:{settings.api_port} (API docs at /docs)")
-    uvicorn.run("search_api.app:app", host=settings.api_host, port=settings.api_port)
+    uvicorn.run(
+        "search_api.app:app",
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,  # search_api.access has a line per request, with its latency
+    )
 
 
 if __name__ == "__main__":

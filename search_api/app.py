@@ -14,8 +14,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
+from indexer import __version__, segment
 from indexer import admin as generations
-from indexer import segment
 from indexer.settings import get_settings
 from indexer.status import read_status
 from search_api import export, pages
@@ -28,6 +28,7 @@ from search_api.errors import (
     error_response,
     install_error_handlers,
 )
+from search_api.observe import METRICS_TYPE, RequestLogMiddleware, metrics_text
 from search_api.query import (
     FACET_SIZE,
     MAX_FACET_SIZE,
@@ -60,7 +61,7 @@ app = FastAPI(
     lifespan=lifespan,
     title="预算检索 · Budget Search",
     description="Full-text and faceted search over Chinese government department budgets.",
-    version="0.1.0",
+    version=__version__,
     default_response_class=JsonResponse,
 )
 install_error_handlers(app)
@@ -73,6 +74,7 @@ app.add_middleware(RateLimitMiddleware, state=app.state)
 CORS_ORIGINS = [o.strip() for o in get_settings().cors_origins.split(",") if o.strip()]
 if CORS_ORIGINS:  # closed unless configured
     app.add_middleware(CORSMiddleware, allow_origins=CORS_ORIGINS, allow_methods=["GET"])
+app.add_middleware(RequestLogMiddleware)  # the outermost: it sees every answer, 429s included
 
 FilterValues = Query(max_length=MAX_FILTER_VALUES)
 # Routes return JsonResponse themselves: the bodies are plain JSON already, and FastAPI's
@@ -100,6 +102,18 @@ def home() -> FileResponse:
 async def healthz() -> dict:
     """The process is up (says nothing about Elasticsearch)."""
     return {"status": "ok"}
+
+
+@app.get(
+    "/metrics",
+    tags=["health"],
+    response_class=Response,
+    responses={200: {"content": {METRICS_TYPE: {}}}},
+)
+async def metrics() -> Response:
+    """Prometheus metrics: requests by route and status, their latencies, and Elasticsearch
+    errors by kind."""
+    return Response(metrics_text(), media_type=METRICS_TYPE)
 
 
 @app.get("/readyz", tags=["health"])

@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from indexer.es import make_async_client, make_client
 from indexer.settings import Settings, get_settings
 from search_api.errors import BadRequest, ServiceUnavailable
+from search_api.observe import elasticsearch_failed
 
 _sync_clients: dict[tuple, Elasticsearch] = {}
 
@@ -89,20 +90,23 @@ async def is_reachable(es: AsyncElasticsearch) -> bool:
 @contextmanager
 def es_errors() -> Iterator[None]:
     """Turns Elasticsearch failures into API errors: 503 when it is down or the index is
-    missing, 400 when it rejects a request as malformed."""
+    missing, 400 when it rejects a request as malformed; each one logged with its cause."""
     try:
         yield
     except NotFoundError as exc:
+        elasticsearch_failed("index_missing", exc)
         raise ServiceUnavailable(
             "the search index does not exist yet; ingest documents with "
             "'python -m indexer PATH...'",
             code="index_missing",
         ) from exc
     except EsApiError as exc:
+        elasticsearch_failed("rejected" if exc.meta.status == 400 else "error_status", exc)
         if exc.meta.status == 400:
             raise BadRequest(
                 f"the query was rejected: {exc.message}", code="invalid_query"
             ) from exc
         raise ServiceUnavailable(f"Elasticsearch answered {exc.meta.status}") from exc
     except TransportError as exc:
+        elasticsearch_failed("unavailable", exc)
         raise ServiceUnavailable(f"Elasticsearch is unavailable: {exc.message}") from exc

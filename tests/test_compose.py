@@ -80,3 +80,25 @@ def test_the_secured_variant_has_security_on_and_takes_secrets_from_the_environm
         assert env["ES_CA_CERTS"] == "/certs/ca/ca.crt"
         assert env["ES_PASSWORD"].startswith("${ELASTIC_PASSWORD:?")
     assert services["api"]["environment"]["ADMIN_TOKEN"].startswith("${ADMIN_TOKEN:?")
+
+
+def test_the_api_services_have_a_health_check():
+    for name in ("docker-compose.yml", "docker-compose.cluster.yml", "docker-compose.secure.yml"):
+        api = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))["services"]["api"]
+        check = " ".join(api["healthcheck"]["test"])
+        assert "/healthz" in check and f":{api['environment']['API_PORT']}/" in check, name
+
+
+def test_the_image_installs_the_wheel_and_runs_without_privileges():
+    lines = [
+        line.strip()
+        for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert not any("pip install" in line and " -e " in line for line in lines)
+    assert any(line.startswith("RUN pip wheel") for line in lines)
+    assert any(line.startswith("HEALTHCHECK") for line in lines)
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".env", ".venv", ".es", ".bench", "dist"} <= set(ignored)

@@ -1,0 +1,102 @@
+"""The project as a package: a wheel built from the checkout, installed into a new virtualenv,
+indexes and serves from another folder with nothing of the checkout on its path."""
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.run import free_port
+from indexer.admin import drop_index
+from indexer.settings import Settings
+from tests.conftest import ROOT, SAMPLES
+
+
+def run(command: list, cwd: Path, env: dict, timeout: float = 300) -> str:
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, f"{command}: {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, Path]:
+    """A virtualenv holding the project's wheel, and an empty folder to run it from. Its
+    dependencies come from the test's own environment (a .pth file naming its site-packages),
+    so that nothing is downloaded but the build's setuptools; the project itself only from the
+    wheel."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp, ROOT], tmp, env)
+    wheel = next(tmp.glob("budget_search-*.whl"))
+    venv = tmp / "venv"
+    run([sys.executable, "-m", "venv", venv], tmp, env)
+    python = venv / "bin" / "python"
+    site = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp, env)
+    (Path(site.strip()) / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel], tmp, env)
+    elsewhere = tmp / "elsewhere"
+    elsewhere.mkdir()
+    return venv, elsewhere
+
+
+def clean_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return {**env, **extra}
+
+
+def test_the_commands_answer_help_and_version_without_starting(installed):
+    venv, elsewhere = installed
+    for command in ("budget-index", "budget-search"):
+        out = run([venv / "bin" / command, "--version"], elsewhere, clean_env(), timeout=60)
+        assert out.strip() == f"{command} 0.1.0"
+        usage = run([venv / "bin" / command, "--help"], elsewhere, clean_env(), timeout=60)
+        assert usage.startswith(f"usage: {command}")
+
+
+@pytest.mark.es
+def test_the_installed_wheel_indexes_and_serves_from_another_folder(installed, es):
+    venv, elsewhere = installed
+    budgets = elsewhere / "budgets"
+    shutil.copytree(SAMPLES, budgets)
+    settings = Settings(es_index_prefix=f"test-wheel-{uuid.uuid4().hex[:8]}")
+    port = free_port()
+    env = clean_env(ES_INDEX_PREFIX=settings.es_index_prefix, API_PORT=str(port))
+    where = run(
+        [venv / "bin" / "python", "-c", "import indexer, mappings; print(indexer.__file__)"],
+        elsewhere,
+        env,
+    )
+    assert Path(where.strip()).is_relative_to(venv), where  # not the checkout's code
+    try:
+        run([venv / "bin" / "budget-index", "budgets"], elsewhere, env)  # exit 0: all indexed
+        log = (elsewhere / "api.log").open("w")
+        server = subprocess.Popen(
+            [venv / "bin" / "budget-search"], cwd=elsewhere, env=env, stdout=log, stderr=log
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(600):  # until it answers, up to a minute
+                try:
+                    if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert server.poll() is None, (elsewhere / "api.log").read_text()
+                subprocess.run(["sleep", "0.1"], check=True)
+            body = httpx.get(f"{url}/api/search", params={"q": "民意速办"}, timeout=30).json()
+            assert any("<mark>民意速办</mark>" in hit["snippet"] for hit in body["hits"]), body
+            assert httpx.get(url, timeout=10).status_code == 200  # the page, from the wheel
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            log.close()
+    finally:
+        drop_index(es, settings)
