@@ -228,14 +228,20 @@ async def indicators(
     op: Annotated[list[str], Query(max_length=5, description="≥ ≤ > < =")] = [],  # noqa: B006
     value_min: Annotated[float | None, Query(description="target value at least")] = None,
     value_max: Annotated[float | None, Query(description="target value at most")] = None,
-    unit: Annotated[
-        list[str], Query(max_length=MAX_FILTER_VALUES, description="target unit: % 小时 个 …")
+    target_unit: Annotated[
+        list[str], Query(max_length=MAX_FILTER_VALUES, description="the target's unit: % 小时 个 …")
     ] = [],  # noqa: B006
+    unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
 ) -> JsonResponse:
     """Indicators by their parsed targets: 满意度 with a target of at least 90% is
-    q=满意度&op=≥&value_min=90&unit=%."""
+    q=满意度&op=≥&value_min=90&target_unit=%. ``unit`` is the 预算单位, as on /api/search."""
     params = common.params(
-        kind=["indicator"], op=op, value_min=value_min, value_max=value_max, target_unit=unit
+        kind=["indicator"],
+        op=op,
+        value_min=value_min,
+        value_max=value_max,
+        target_unit=target_unit,
+        unit=unit,
     )
     return JsonResponse(await run_search(es, settings.alias, params, common.cursor))
 

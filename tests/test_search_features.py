@@ -70,12 +70,20 @@ def test_expansions_in_the_api_rank_after_the_words_typed(seed_api):
 
 
 def test_indicator_targets_in_one_request(seed_api):
-    body = get(seed_api, "/api/indicators", q="满意度", op="≥", value_min=90, unit="%", size=100)
+    search = {"q": "满意度", "op": "≥", "value_min": 90, "size": 100}
+    body = get(seed_api, "/api/indicators", **search, target_unit="%")
     assert body["total"] > 0
     for hit in body["hits"]:
         assert hit["kind"] == "indicator"
         target = hit["target"]
         assert target["op"] == "≥" and target["value"] >= 90 and target["unit"] == "%"
+    assert get(seed_api, "/api/indicators", **search, target_unit="小时")["total"] == 0
+    # unit is the 预算单位 here too, as on /api/search
+    unit = body["hits"][0]["unit"]
+    same_unit = get(seed_api, "/api/indicators", **search, target_unit="%", unit=unit)
+    assert 0 < same_unit["total"] <= body["total"]
+    assert {hit["unit"] for hit in same_unit["hits"]} == {unit}
+    assert get(seed_api, "/api/indicators", **search, unit="%")["total"] == 0
     bad = seed_api.get("/api/indicators", params={"op": "~"})
     assert bad.status_code == 400
 
