@@ -15,7 +15,7 @@ SHARED := ../shared
 # national PDFs; else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national),samples)
 
-.PHONY: install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
+.PHONY: openapi install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
@@ -99,6 +99,10 @@ soak: es-up
 
 test-unit: install
 	$(PY) -m pytest -m "not es" $(PYTEST_ARGS)
+
+# The API's contract as served, checked in: tests/test_api.py fails when it changes unawares.
+openapi: install
+	$(PY) -c "import json; from search_api.app import app; print(json.dumps(app.openapi(), ensure_ascii=False, indent=1, sort_keys=True))" > tests/openapi.json
 
 lint: install
 	$(VENV)/bin/ruff check indexer search_api tests

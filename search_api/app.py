@@ -25,6 +25,7 @@ from search_api.errors import (
     BadRequest,
     Conflict,
     NotFound,
+    documented,
     error_response,
     install_error_handlers,
 )
@@ -65,6 +66,22 @@ app = FastAPI(
     default_response_class=JsonResponse,
 )
 install_error_handlers(app)
+
+
+def openapi_schema() -> dict:
+    """FastAPI's schema without the 422 it lists on every route with parameters: this API
+    answers a bad parameter with 400 and its own error body (errors.py), as each route says."""
+    if app.openapi_schema is None:
+        schema = FastAPI.openapi(app)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].pop("422", None)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(unused, None)
+    return app.openapi_schema
+
+
+app.openapi = openapi_schema  # type: ignore[method-assign]
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
 app.state.limiter = limiter_from(get_settings())
 PAGE_CACHE = pages.PageCache(
@@ -77,6 +94,8 @@ if CORS_ORIGINS:  # closed unless configured
 app.add_middleware(RequestLogMiddleware)  # the outermost: it sees every answer, 429s included
 
 FilterValues = Query(max_length=MAX_FILTER_VALUES)
+SEARCH_ERRORS = documented(400, 429, 503)
+LOOKUP_ERRORS = documented(400, 404, 429, 503)
 # Routes return JsonResponse themselves: the bodies are plain JSON already, and FastAPI's
 # jsonable_encoder pass over them cost more than the rest of the request's Python work
 # (BENCHMARKS.md).
@@ -116,7 +135,7 @@ async def metrics() -> Response:
     return Response(metrics_text(), media_type=METRICS_TYPE)
 
 
-@app.get("/readyz", tags=["health"])
+@app.get("/readyz", tags=["health"], responses=documented(503))
 async def readyz(es: EsDep, settings: SettingsDep) -> JsonResponse:
     """Elasticsearch answers and the index exists; 503 otherwise."""
     if not await is_reachable(es):
@@ -206,7 +225,7 @@ async def common_params(
 CommonDep = Annotated[Common, Depends(common_params)]
 
 
-@app.get("/api/search", tags=["search"])
+@app.get("/api/search", tags=["search"], responses=SEARCH_ERRORS)
 async def search(
     es: EsDep,
     settings: SettingsDep,
@@ -220,7 +239,7 @@ async def search(
     return JsonResponse(await run_search(es, settings.alias, params, common.cursor))
 
 
-@app.get("/api/indicators", tags=["search"])
+@app.get("/api/indicators", tags=["search"], responses=SEARCH_ERRORS)
 async def indicators(
     es: EsDep,
     settings: SettingsDep,
@@ -252,7 +271,15 @@ EXPORTS = {
 }
 
 
-@app.get("/api/search.{fmt}", tags=["export"], response_class=StreamingResponse)
+@app.get(
+    "/api/search.{fmt}",
+    tags=["export"],
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
+        **SEARCH_ERRORS,
+    },
+)
 async def search_export(
     es: EsDep,
     settings: SettingsDep,
@@ -274,7 +301,7 @@ async def search_export(
     )
 
 
-@app.get("/api/projects/timeline", tags=["search"])
+@app.get("/api/projects/timeline", tags=["search"], responses=SEARCH_ERRORS)
 async def projects_timeline(
     es: EsDep,
     settings: SettingsDep,
@@ -289,7 +316,7 @@ async def projects_timeline(
     return JsonResponse(await timeline(es, settings.alias, params))
 
 
-@app.get("/api/suggest", tags=["search"])
+@app.get("/api/suggest", tags=["search"], responses=SEARCH_ERRORS)
 async def suggestions(
     es: EsDep,
     settings: SettingsDep,
@@ -299,7 +326,7 @@ async def suggestions(
     return JsonResponse(await suggest(es, settings.alias, q))
 
 
-@app.get("/api/departments/{department}", tags=["documents"])
+@app.get("/api/departments/{department}", tags=["documents"], responses=LOOKUP_ERRORS)
 async def department_view(es: EsDep, settings: SettingsDep, department: str) -> JsonResponse:
     """A department across its years: totals, documents and its largest projects."""
     if len(department) > 100:
@@ -307,7 +334,7 @@ async def department_view(es: EsDep, settings: SettingsDep, department: str) -> 
     return JsonResponse(await get_department(es, settings.alias, department))
 
 
-@app.get("/api/status", tags=["health"])
+@app.get("/api/status", tags=["health"], responses=documented(429))
 def indexing_status(settings: SettingsDep) -> JsonResponse:
     """The last indexing run on this machine: ``state`` (indexing, done, failed, interrupted),
     files ``done`` of ``total``, ``failed``, ``unchanged`` (skipped), ``records``, and its
@@ -316,7 +343,7 @@ def indexing_status(settings: SettingsDep) -> JsonResponse:
     return JsonResponse(status or {"state": None})
 
 
-@app.get("/api/compare", tags=["documents"])
+@app.get("/api/compare", tags=["documents"], responses=SEARCH_ERRORS)
 async def compare(
     es: EsDep,
     settings: SettingsDep,
@@ -337,7 +364,7 @@ async def compare(
     return JsonResponse(await compare_bodies(es, settings.alias, q.strip(), year))
 
 
-@app.get("/api/documents", tags=["documents"])
+@app.get("/api/documents", tags=["documents"], responses=SEARCH_ERRORS)
 async def documents(
     es: EsDep,
     settings: SettingsDep,
@@ -350,7 +377,7 @@ async def documents(
     return JsonResponse(await list_documents(es, settings.alias, page, size))
 
 
-@app.get("/api/documents/{document_id}", tags=["documents"])
+@app.get("/api/documents/{document_id}", tags=["documents"], responses=LOOKUP_ERRORS)
 async def document(
     es: EsDep,
     settings: SettingsDep,
@@ -372,7 +399,7 @@ def _document_id(document_id: str) -> str:
     "/api/documents/{document_id}/file",
     tags=["documents"],
     response_class=FileResponse,
-    responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}},
+    responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}, **LOOKUP_ERRORS},
 )
 async def document_file(es: EsDep, settings: SettingsDep, document_id: str) -> FileResponse:
     """The original file as indexed, inline (a PDF opens at a page with ``#page=N``)."""
@@ -387,7 +414,7 @@ async def document_file(es: EsDep, settings: SettingsDep, document_id: str) -> F
     "/api/documents/{document_id}/pages/{number}.png",
     tags=["documents"],
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}},
+    responses={200: {"content": {"image/png": {}}}, **LOOKUP_ERRORS},
 )
 async def document_page(
     es: EsDep,
@@ -413,7 +440,12 @@ async def document_page(
 AdminDep = Depends(require_admin)
 
 
-@app.get("/api/admin/generations", tags=["admin"], dependencies=[AdminDep])
+@app.get(
+    "/api/admin/generations",
+    tags=["admin"],
+    dependencies=[AdminDep],
+    responses=documented(401, 403, 429, 503),
+)
 def admin_generations(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
     """The index generations behind the alias: the current one and the one it replaced."""
     with es_errors():
@@ -428,7 +460,12 @@ def admin_generations(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
         )
 
 
-@app.post("/api/admin/rollback", tags=["admin"], dependencies=[AdminDep])
+@app.post(
+    "/api/admin/rollback",
+    tags=["admin"],
+    dependencies=[AdminDep],
+    responses=documented(401, 403, 409, 429, 503),
+)
 def admin_rollback(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
     """Points the alias back at the generation the last rebuild replaced
     (``python -m indexer --rollback``)."""

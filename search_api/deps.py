@@ -1,14 +1,15 @@
 """Dependencies: settings and the Elasticsearch clients (the API's one place that holds them).
 
 Routes use the asyncio client. It is bound to the event loop it first ran on, so the clients
-live in the app's lifespan (``lifespan_clients``) and are closed when it ends. Without a
-lifespan (a test client used outside ``with``, which runs each request on a new loop), a
-request gets a client of its own, closed when the request is done.
+live in the app's lifespan (``lifespan_clients``), serve requests on its loop, and are closed
+when it ends. A request on another loop (a test client used outside ``with`` runs each request
+on a new one) gets a client of its own, closed when the request is done.
 
 The admin endpoints call the indexer's own functions (indexer/admin.py), which take the sync
 client; they run in FastAPI's thread pool.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated
@@ -35,15 +36,24 @@ async def api_settings() -> Settings:
     return get_settings()
 
 
+async def closed(client: AsyncElasticsearch) -> None:
+    """Closes the client and its connections: aiohttp closes a connection's socket on the
+    loop's next turn, which must come before the loop ends (else the socket is left to the
+    garbage collector, with a ResourceWarning)."""
+    await client.close()
+    await asyncio.sleep(0)
+
+
 @asynccontextmanager
 async def lifespan_clients(state) -> AsyncIterator[None]:
-    """The app's asyncio clients, one per connection settings, closed when the app stops."""
-    state.es_clients = {}
+    """The app's asyncio clients, one per connection settings, closed when the app stops;
+    they serve requests on the loop the lifespan runs on."""
+    state.es_clients, state.es_loop = {}, asyncio.get_running_loop()
     try:
         yield
     finally:
         for client in state.es_clients.values():
-            await client.close()
+            await closed(client)
         state.es_clients = None
 
 
@@ -51,13 +61,15 @@ async def get_es(
     request: Request, settings: Annotated[Settings, Depends(api_settings)]
 ) -> AsyncIterator[AsyncElasticsearch]:
     """The asyncio client for these settings (nothing connects at import)."""
-    clients = getattr(request.app.state, "es_clients", None)
-    if clients is None:  # no lifespan: this request's own client
+    state = request.app.state
+    clients = getattr(state, "es_clients", None)
+    if clients is None or getattr(state, "es_loop", None) is not asyncio.get_running_loop():
+        # no lifespan, or one on another loop: this request's own client
         client = make_async_client(settings)
         try:
             yield client
         finally:
-            await client.close()
+            await closed(client)
         return
     key = _key(settings)
     if key not in clients:

@@ -11,6 +11,7 @@ ApiError
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from search_api.responses import JsonResponse
@@ -55,6 +56,33 @@ class Conflict(ApiError):
 class ServiceUnavailable(ApiError):
     status = 503
     code = "search_unavailable"
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers (OpenAPI's error responses show it)."""
+
+    error: ErrorDetail
+
+
+MEANINGS = {
+    400: "invalid parameters (code invalid_parameter, invalid_query or invalid_cursor)",
+    401: "an admin endpoint without the right token",
+    403: "an admin endpoint while ADMIN_TOKEN is not set",
+    404: "no such document, record, page or file",
+    409: "an admin action the index's state does not allow",
+    429: "too many requests from this client; Retry-After says when to try again",
+    503: "Elasticsearch is unavailable, or the index is not built yet; Retry-After: 5",
+}
+
+
+def documented(*statuses: int) -> dict:
+    """A route's error responses, for its OpenAPI entry."""
+    return {status: {"model": ErrorBody, "description": MEANINGS[status]} for status in statuses}
 
 
 def error_body(code: str, message: str) -> dict:

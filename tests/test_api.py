@@ -1,7 +1,9 @@
 """The HTTP API against the real node, over the five seed budgets."""
 
 import html
+import json
 import uuid
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -164,6 +166,23 @@ def test_openapi_page(seed_api):
     assert seed_api.get("/docs").status_code == 200
     spec = seed_api.get("/openapi.json").json()
     assert "/api/search" in spec["paths"]
+
+
+def test_the_served_contract_is_the_checked_in_one():
+    """A change to the API's schema is deliberate: `make openapi` writes tests/openapi.json,
+    and the diff shows what changed for the API's users."""
+    served = TestClient(app).get("/openapi.json").json()
+    checked_in = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
+    assert served == checked_in, "the API's contract changed: if meant, run 'make openapi'"
+    operations = [op for path in served["paths"].values() for op in path.values()]
+    assert all("422" not in op["responses"] for op in operations)  # bad input is a 400
+    search = served["paths"]["/api/search"]["get"]["responses"]
+    for status in ("400", "429", "503"):
+        assert search[status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorBody"
+        }
+    indicator_params = {p["name"] for p in served["paths"]["/api/indicators"]["get"]["parameters"]}
+    assert {"target_unit", "unit"} <= indicator_params
 
 
 def test_projects_are_hits_with_their_amount_unit_and_sources(seed_api):
