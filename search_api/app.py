@@ -41,6 +41,14 @@ from search_api.query import (
     validate,
 )
 from search_api.responses import JsonResponse
+from search_api.schemas import (
+    Healthy,
+    IndexingStatus,
+    Ready,
+    SearchResponse,
+    SuggestResponse,
+    TimelineResponse,
+)
 from search_api.search import run_search
 from search_api.security import RateLimitMiddleware, limiter_from, require_admin
 from search_api.suggest import MAX_SUGGEST_Q, suggest
@@ -117,7 +125,7 @@ def home() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
 
 
-@app.get("/healthz", tags=["health"])
+@app.get("/healthz", tags=["health"], response_model=Healthy)
 async def healthz() -> dict:
     """The process is up (says nothing about Elasticsearch)."""
     return {"status": "ok"}
@@ -135,7 +143,7 @@ async def metrics() -> Response:
     return Response(metrics_text(), media_type=METRICS_TYPE)
 
 
-@app.get("/readyz", tags=["health"], responses=documented(503))
+@app.get("/readyz", tags=["health"], response_model=Ready, responses=documented(503))
 async def readyz(es: EsDep, settings: SettingsDep) -> JsonResponse:
     """Elasticsearch answers and the index exists; 503 otherwise."""
     if not await is_reachable(es):
@@ -225,7 +233,7 @@ async def common_params(
 CommonDep = Annotated[Common, Depends(common_params)]
 
 
-@app.get("/api/search", tags=["search"], responses=SEARCH_ERRORS)
+@app.get("/api/search", tags=["search"], response_model=SearchResponse, responses=SEARCH_ERRORS)
 async def search(
     es: EsDep,
     settings: SettingsDep,
@@ -239,7 +247,7 @@ async def search(
     return JsonResponse(await run_search(es, settings.alias, params, common.cursor))
 
 
-@app.get("/api/indicators", tags=["search"], responses=SEARCH_ERRORS)
+@app.get("/api/indicators", tags=["search"], response_model=SearchResponse, responses=SEARCH_ERRORS)
 async def indicators(
     es: EsDep,
     settings: SettingsDep,
@@ -301,7 +309,12 @@ async def search_export(
     )
 
 
-@app.get("/api/projects/timeline", tags=["search"], responses=SEARCH_ERRORS)
+@app.get(
+    "/api/projects/timeline",
+    tags=["search"],
+    response_model=TimelineResponse,
+    responses=SEARCH_ERRORS,
+)
 async def projects_timeline(
     es: EsDep,
     settings: SettingsDep,
@@ -316,7 +329,7 @@ async def projects_timeline(
     return JsonResponse(await timeline(es, settings.alias, params))
 
 
-@app.get("/api/suggest", tags=["search"], responses=SEARCH_ERRORS)
+@app.get("/api/suggest", tags=["search"], response_model=SuggestResponse, responses=SEARCH_ERRORS)
 async def suggestions(
     es: EsDep,
     settings: SettingsDep,
@@ -334,7 +347,7 @@ async def department_view(es: EsDep, settings: SettingsDep, department: str) -> 
     return JsonResponse(await get_department(es, settings.alias, department))
 
 
-@app.get("/api/status", tags=["health"], responses=documented(429))
+@app.get("/api/status", tags=["health"], response_model=IndexingStatus, responses=documented(429))
 def indexing_status(settings: SettingsDep) -> JsonResponse:
     """The last indexing run on this machine: ``state`` (indexing, done, failed, interrupted),
     files ``done`` of ``total``, ``failed``, ``unchanged`` (skipped), ``records``, and its
