@@ -124,16 +124,11 @@ class PdfiumPage(Page):
         return _char_position(min(xs), min(ys), max(xs), max(ys))
 
     def _attrs(self, x0: float, top: float, x1: float, bottom: float) -> dict:
+        """A drawn object's position attributes: a character's, and pdfminer's y0/y1 and page."""
         return {
-            "x0": x0,
-            "x1": x1,
-            "top": top,
-            "bottom": bottom,
-            "doctop": top,
+            **_char_position(x0, top, x1, bottom),
             "y0": self._flip - bottom,
             "y1": self._flip - top,
-            "width": x1 - x0,
-            "height": bottom - top,
             "page_number": self.page_number,
         }
 
