@@ -42,9 +42,15 @@ from search_api.query import (
 )
 from search_api.responses import JsonResponse
 from search_api.schemas import (
+    CompareResponse,
+    DepartmentView,
+    DocumentList,
+    DocumentView,
+    Generations,
     Healthy,
     IndexingStatus,
     Ready,
+    RolledBack,
     SearchResponse,
     SuggestResponse,
     TimelineResponse,
@@ -339,7 +345,12 @@ async def suggestions(
     return JsonResponse(await suggest(es, settings.alias, q))
 
 
-@app.get("/api/departments/{department}", tags=["documents"], responses=LOOKUP_ERRORS)
+@app.get(
+    "/api/departments/{department}",
+    tags=["documents"],
+    response_model=DepartmentView,
+    responses=LOOKUP_ERRORS,
+)
 async def department_view(es: EsDep, settings: SettingsDep, department: str) -> JsonResponse:
     """A department across its years: totals, documents and its largest projects."""
     if len(department) > 100:
@@ -356,7 +367,9 @@ def indexing_status(settings: SettingsDep) -> JsonResponse:
     return JsonResponse(status or {"state": None})
 
 
-@app.get("/api/compare", tags=["documents"], responses=SEARCH_ERRORS)
+@app.get(
+    "/api/compare", tags=["documents"], response_model=CompareResponse, responses=SEARCH_ERRORS
+)
 async def compare(
     es: EsDep,
     settings: SettingsDep,
@@ -377,7 +390,7 @@ async def compare(
     return JsonResponse(await compare_bodies(es, settings.alias, q.strip(), year))
 
 
-@app.get("/api/documents", tags=["documents"], responses=SEARCH_ERRORS)
+@app.get("/api/documents", tags=["documents"], response_model=DocumentList, responses=SEARCH_ERRORS)
 async def documents(
     es: EsDep,
     settings: SettingsDep,
@@ -390,7 +403,12 @@ async def documents(
     return JsonResponse(await list_documents(es, settings.alias, page, size))
 
 
-@app.get("/api/documents/{document_id}", tags=["documents"], responses=LOOKUP_ERRORS)
+@app.get(
+    "/api/documents/{document_id}",
+    tags=["documents"],
+    response_model=DocumentView,
+    responses=LOOKUP_ERRORS,
+)
 async def document(
     es: EsDep,
     settings: SettingsDep,
@@ -457,6 +475,7 @@ AdminDep = Depends(require_admin)
     "/api/admin/generations",
     tags=["admin"],
     dependencies=[AdminDep],
+    response_model=Generations,
     responses=documented(401, 403, 429, 503),
 )
 def admin_generations(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
@@ -477,6 +496,7 @@ def admin_generations(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
     "/api/admin/rollback",
     tags=["admin"],
     dependencies=[AdminDep],
+    response_model=RolledBack,
     responses=documented(401, 403, 409, 429, 503),
 )
 def admin_rollback(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:

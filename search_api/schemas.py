@@ -156,3 +156,113 @@ class Ready(Strict):
 
 class Healthy(Strict):
     status: Literal["ok"]
+
+
+class DocumentFields(Strict):
+    """A document's metadata, as its document record holds it."""
+
+    id: str
+    title: str | None
+    doc_type: DocType | None
+    department: str | None
+    unit: str | None = Field(description="预算单位")
+    units: list[str] | None
+    province: str | None
+    city: str | None
+    district: str | None
+    level: Level | None
+    year: int | None
+    total_wan: float | None = Field(description="the budget's total, 万元")
+    sangong_wan: float | None = Field(description="the 三公经费 the text states, 万元")
+    source_file: str | None
+    pages: int | None
+    ocr: bool | None
+    ocr_confidence: float | None
+    warnings: list[str] | None
+    change: Change | None
+
+
+class DocumentSummary(DocumentFields):
+    record_counts: dict[str, int] = Field(description="records by kind")
+    records: int
+
+
+class DocumentList(Strict):
+    total: int
+    page: int
+    size: int
+    documents: list[DocumentSummary]
+
+
+class OutlineEntry(Strict):
+    id: str
+    title: str
+    path: list[str] | None = None
+    page: int | None = None
+    position: int | None = None
+
+
+class SectionText(OutlineEntry):
+    text: str | None = None
+
+
+class DocumentView(DocumentSummary):
+    """One document: with ``page``, also the text of the sections on that page."""
+
+    outline: list[OutlineEntry]
+    page_sections: list[SectionText] | None = None
+
+
+class DepartmentProject(Strict):
+    id: str
+    name: str | None = None
+    amount_wan: float | None = None
+    year: int | None = None
+    unit: str | None = None
+    page: int | None = None
+    document_id: str | None = None
+
+
+class DepartmentYear(Strict):
+    year: int | None
+    total_wan: float | None
+    change: Change | None
+    document: DocumentFields
+
+
+class DepartmentView(Strict):
+    department: str
+    city: str | None
+    district: str | None
+    years: list[DepartmentYear]
+    top_projects: list[DepartmentProject]
+
+
+class ComparedProject(Strict):
+    id: str
+    name: str | None = None
+    amount_wan: float | None = None
+    page: int | None = None
+
+
+class ComparedBody(DocumentFields):
+    top_projects: list[ComparedProject]
+
+
+class CompareResponse(Strict):
+    q: str
+    total: int
+    bodies: list[ComparedBody]
+
+
+class Generations(Strict):
+    alias: str
+    current: str | None
+    previous: str | None
+    generations: list[str]
+
+
+class RolledBack(Strict):
+    alias: str
+    current: str
+    was: str

@@ -4,14 +4,23 @@ until its model says so."""
 
 import pytest
 
+from search_api.app import app
 from search_api.schemas import (
+    CompareResponse,
+    DepartmentView,
+    DocumentList,
+    DocumentView,
+    Generations,
     Healthy,
     IndexingStatus,
     Ready,
+    RolledBack,
     SearchResponse,
     SuggestResponse,
     TimelineResponse,
 )
+from tests.conftest import client_for
+from tests.test_generations import copy_samples, run_cli
 
 SEARCHES = [
     ("/api/search", {"q": "民意速办"}),
@@ -69,3 +78,29 @@ def test_related_terms_are_their_model(seed_api):
     body = seed_api.get("/api/search", params={"q": "政数局"}).json()
     expansions = SearchResponse.model_validate(body).expansions
     assert expansions and all(e.for_ == "政数局" for e in expansions)
+
+
+def test_the_document_answers_are_their_models(seed_api):
+    listing = DocumentList.model_validate(seed_api.get("/api/documents").json())
+    assert listing.documents
+    for doc in listing.documents:
+        view = seed_api.get(f"/api/documents/{doc.id}", params={"page": 1}).json()
+        assert DocumentView.model_validate(view).outline
+        department = seed_api.get(f"/api/departments/{doc.department}").json()
+        assert DepartmentView.model_validate(department).years
+    compared = seed_api.get("/api/compare", params={"q": "政务服务数据管理局"}).json()
+    assert CompareResponse.model_validate(compared).bodies
+
+
+def test_the_admin_answers_are_their_models(es, fresh_settings, tmp_path, monkeypatch):
+    assert run_cli(monkeypatch, fresh_settings, [str(copy_samples(tmp_path / "one"))]) == 0
+    assert run_cli(monkeypatch, fresh_settings, ["--rebuild", str(tmp_path / "one")]) == 0
+    client = client_for(fresh_settings.model_copy(update={"admin_token": "a-test-token"}))
+    good = {"Authorization": "Bearer a-test-token"}
+    try:
+        listing = client.get("/api/admin/generations", headers=good).json()
+        assert len(Generations.model_validate(listing).generations) == 2
+        rolled = client.post("/api/admin/rollback", headers=good).json()
+        assert RolledBack.model_validate(rolled).current == listing["previous"]
+    finally:
+        app.dependency_overrides.clear()
