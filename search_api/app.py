@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from indexer import __version__, segment
 from indexer import admin as generations
+from indexer.model import DocType, Kind
 from indexer.settings import get_settings
 from indexer.status import read_status
 from search_api import export, pages
@@ -36,8 +37,9 @@ from search_api.query import (
     MAX_Q_LENGTH,
     MAX_SIZE,
     MAX_WINDOW,
-    SORTS,
+    Op,
     SearchParams,
+    Sort,
     validate,
 )
 from search_api.responses import JsonResponse
@@ -184,13 +186,7 @@ async def common_params(
         str,
         Query(description=f"free text, at most {MAX_Q_LENGTH} characters; empty browses all"),
     ] = "",
-    doc_type: Annotated[
-        list[str],
-        Query(
-            max_length=MAX_FILTER_VALUES,
-            description="部门预算, 单位预算, 部门决算, 单位决算, other",
-        ),
-    ] = [],  # noqa: B006 - FastAPI copies defaults
+    doc_type: Annotated[list[DocType], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
     province: Annotated[list[str], FilterValues] = [],  # noqa: B006
     city: Annotated[list[str], FilterValues] = [],  # noqa: B006
     district: Annotated[
@@ -215,7 +211,7 @@ async def common_params(
     ] = [],  # noqa: B006
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
-    sort: Annotated[str, Query(description=f"one of {', '.join(SORTS)}")] = "relevance",
+    sort: Annotated[Sort, Query()] = "relevance",
     expand: Annotated[
         bool, Query(description="also search the related terms of data/concepts.toml")
     ] = True,
@@ -244,7 +240,7 @@ async def search(
     es: EsDep,
     settings: SettingsDep,
     common: CommonDep,
-    kind: Annotated[list[str], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
+    kind: Annotated[list[Kind], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
     unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
 ) -> JsonResponse:
     """Full-text and faceted search over all records (documents, sections, projects,
@@ -258,7 +254,7 @@ async def indicators(
     es: EsDep,
     settings: SettingsDep,
     common: CommonDep,
-    op: Annotated[list[str], Query(max_length=5, description="≥ ≤ > < =")] = [],  # noqa: B006
+    op: Annotated[list[Op], Query(max_length=5)] = [],  # noqa: B006
     value_min: Annotated[float | None, Query(description="target value at least")] = None,
     value_max: Annotated[float | None, Query(description="target value at most")] = None,
     target_unit: Annotated[
@@ -299,7 +295,7 @@ async def search_export(
     settings: SettingsDep,
     common: CommonDep,
     fmt: Literal["csv", "jsonl"],
-    kind: Annotated[list[str], FilterValues] = [],  # noqa: B006
+    kind: Annotated[list[Kind], FilterValues] = [],  # noqa: B006
     unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
 ) -> StreamingResponse:
     """Every hit of the search (the parameters of /api/search), streamed whatever the count:

@@ -7,6 +7,7 @@ the text of ``match``/``match_phrase`` queries or as exact filter values, never 
 
 import math
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from indexer import segment
 from indexer.admin import TOKEN_FIELDS
@@ -33,7 +34,8 @@ FACET_FIELDS = {"district": "place"}
 PLACE_SEPARATOR = "/"
 FACET_SIZE = 50  # values per facet, by default
 MAX_FACET_SIZE = 500
-SORTS = {
+Sort = Literal["relevance", "amount_desc", "amount_asc", "year_desc", "year_asc"]
+SORTS: dict[Sort, list] = {
     "relevance": [],
     "amount_desc": [{"amount_wan": {"order": "desc", "missing": "_last"}}],
     "amount_asc": [{"amount_wan": {"order": "asc", "missing": "_last"}}],
@@ -48,7 +50,8 @@ AMOUNT_RANGES = (
     ("1000万–1亿", 1000, 10000),
     ("1亿以上", 10000, None),
 )
-TARGET_OPS = ("≥", "≤", ">", "<", "=")
+Op = Literal["≥", "≤", ">", "<", "="]
+TARGET_OPS: tuple[str, ...] = get_args(Op)
 MAX_Q_LENGTH = 200
 MAX_SIZE = 100
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from indexer.model import Amount, Change, DocType, Kind, Level, Source, Target
+from search_api.query import Sort
 
 
 class Strict(BaseModel):
@@ -90,7 +91,7 @@ class SearchResponse(Strict):
     total: int
     page: int | None
     size: int
-    sort: str
+    sort: Sort
     expansions: list[Expansion]
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] | None = None

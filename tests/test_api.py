@@ -181,8 +181,16 @@ def test_the_served_contract_is_the_checked_in_one():
         assert search[status]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/ErrorBody"
         }
-    indicator_params = {p["name"] for p in served["paths"]["/api/indicators"]["get"]["parameters"]}
-    assert {"target_unit", "unit"} <= indicator_params
+    indicator_params = {
+        p["name"]: p for p in served["paths"]["/api/indicators"]["get"]["parameters"]
+    }
+    assert {"target_unit", "unit"} <= set(indicator_params)
+    # closed sets of values are enums in the schema
+    assert indicator_params["sort"]["schema"]["enum"][0] == "relevance"
+    assert indicator_params["op"]["schema"]["items"]["enum"] == ["≥", "≤", ">", "<", "="]
+    search_params = {p["name"]: p for p in served["paths"]["/api/search"]["get"]["parameters"]}
+    assert "project" in search_params["kind"]["schema"]["items"]["enum"]
+    assert "部门预算" in search_params["doc_type"]["schema"]["items"]["enum"]
 
 
 def test_projects_are_hits_with_their_amount_unit_and_sources(seed_api):
