@@ -5,6 +5,14 @@ textnorm (decoding and normalization) -> metadata / sections (budget structure i
 -> segment (jieba) -> bulk (records into Elasticsearch) -> cli.
 """
 
+import sys
 from importlib import metadata
+from pathlib import Path
 
 __version__ = metadata.version("budget-search")  # pyproject.toml's, installed or editable
+
+
+def program_name(module_form: str) -> str:
+    """The command as it was typed: budget-index, or ``python -m indexer``."""
+    name = Path(sys.argv[0]).name
+    return module_form if name in ("__main__.py", "-c", "") else name

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
-from indexer import __version__, segment
+from indexer import __version__, program_name, segment
 from indexer.admin import (
     AdminError,
     current_index,
@@ -273,12 +273,6 @@ def parse_shard(parser: argparse.ArgumentParser, text: str) -> tuple[int, int]:
     if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
         parser.error(f"--shard takes I/N with 1 ≤ I ≤ N, such as 2/4 (not {text!r})")
     return int(number), int(count)
-
-
-def program_name(module_form: str) -> str:
-    """The command as it was typed: budget-index, or ``python -m indexer``."""
-    name = Path(sys.argv[0]).name
-    return module_form if name in ("__main__.py", "-c", "") else name
 
 
 def main(argv: list[str] | None = None) -> int:

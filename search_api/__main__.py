@@ -4,8 +4,7 @@ import argparse
 
 import uvicorn
 
-from indexer import __version__
-from indexer.cli import program_name
+from indexer import __version__, program_name
 from indexer.settings import get_settings
 from search_api.observe import configure_logging
 

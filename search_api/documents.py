@@ -6,28 +6,11 @@ from elasticsearch import AsyncElasticsearch
 from search_api.deps import es_errors
 from search_api.errors import NotFound
 from search_api.query import UNSHOWN
+from search_api.schemas import DocumentFields
 from search_api.suggest import wildcard_escape
 
-DOCUMENT_FIELDS = (
-    "title",
-    "doc_type",
-    "department",
-    "unit",
-    "units",
-    "province",
-    "city",
-    "district",
-    "level",
-    "year",
-    "total_wan",
-    "sangong_wan",
-    "source_file",
-    "pages",
-    "ocr",
-    "ocr_confidence",
-    "warnings",
-    "change",
-)
+# A document's fields from its record: the DocumentFields model's (schemas.py), but the id
+DOCUMENT_FIELDS = tuple(f for f in DocumentFields.model_fields if f != "id")
 TOP_PROJECTS = 10
 OUTLINE_LIMIT = 1000
 PAGE_SECTIONS = 20

@@ -1,7 +1,9 @@
 """What the search routes answer, for the OpenAPI page. The routes return their JSON directly
 (FastAPI does not validate or re-serialize it: BENCHMARKS.md); tests/test_schemas.py validates
 real answers against these models, which forbid fields they do not name, so the two cannot
-drift apart."""
+drift apart. The hits and document views take their field lists from Hit and DocumentFields
+(search.HIT_FIELDS, documents.DOCUMENT_FIELDS), so a field is named once; Hit's order is also
+the CSV export's column order."""
 
 from typing import Literal
 

@@ -14,39 +14,11 @@ from search_api.query import (
     build_search,
     used_expansions,
 )
+from search_api.schemas import Hit
 
 _ADJACENT_MARKS = re.compile(r"</mark>(\s*)<mark>")
-HIT_FIELDS = (
-    "kind",
-    "title",
-    "document_id",
-    "doc_type",
-    "department",
-    "unit",
-    "province",
-    "city",
-    "district",
-    "level",
-    "year",
-    "amount_wan",
-    "target",
-    "path",
-    "page",
-    "bbox",
-    "ocr",
-    "ocr_confidence",
-    # by kind: a project's parent, sources and stated change; an indicator's levels and
-    # project; a table row's table, code and amounts
-    "parent",
-    "sources",
-    "change",
-    "level1",
-    "level2",
-    "project",
-    "table",
-    "code",
-    "amounts",
-)
+# A hit's fields from its record: the Hit model's (schemas.py), but the id, snippet and score
+HIT_FIELDS = tuple(f for f in Hit.model_fields if f not in ("id", "snippet", "score"))
 
 
 def merge_marks(snippet: str) -> str:
