@@ -12,8 +12,12 @@ FROM python:3.11-slim
 # OpenCV, which the OCR engine loads, needs libGL and GLib (scripts/ocr-deps.sh)
 RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/*
+# the dependencies at the lockfile's versions and hashes, then the project's wheel alone
+COPY requirements.lock /tmp/
+RUN pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock \
+    && rm /tmp/requirements.lock
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
+RUN pip install --no-cache-dir --no-deps /wheels/*.whl && rm -rf /wheels \
     && useradd --create-home --uid 10001 budget
 USER budget
 # the page cache and the indexing status are written under the working folder

@@ -15,14 +15,27 @@ SHARED := ../shared
 # national PDFs; else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national),samples)
 
-.PHONY: openapi install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
+.PHONY: lock openapi install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
-$(VENV)/.installed: pyproject.toml
+# Every package at the version and hash the lockfile names (`make lock` writes it), then the
+# project itself, editable, without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) (3.11+) is needed"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# The lockfiles, from pyproject.toml's pins: requirements.lock for the service (the image and the
+# offline bundle install it), requirements-dev.lock with the test tools on the same versions.
+# For every platform, Python 3.11 and later.
+UV_COMPILE := uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+lock: install
+	$(PY) -m pip install --quiet uv==0.13.9
+	$(VENV)/bin/$(UV_COMPILE) -o requirements.lock
+	$(VENV)/bin/$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
 
 install: $(VENV)/.installed ocr-deps
 

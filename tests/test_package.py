@@ -2,10 +2,12 @@
 indexes and serves from another folder with nothing of the checkout on its path."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -100,3 +102,31 @@ def test_the_installed_wheel_indexes_and_serves_from_another_folder(installed, e
             log.close()
     finally:
         drop_index(es, settings)
+
+
+def locked(path: Path) -> dict[str, set[str]]:
+    """A lockfile's packages and their pinned versions (two where markers split by Python),
+    checking that each pin is followed by its hashes."""
+    pins: dict[str, set[str]] = {}
+    lines = path.read_text().splitlines()
+    for line, following in zip(lines, lines[1:] + [""], strict=True):
+        if line and not line[0].isspace() and not line.startswith("#"):
+            assert following.strip().startswith("--hash=sha256:"), f"{path.name}: {line} unhashed"
+            name, version = line.split(";")[0].split(" ")[0].split("==")
+            pins.setdefault(canonical(name), set()).add(version)
+    return pins
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_lockfiles_agree_with_the_pins():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    service, dev = locked(ROOT / "requirements.lock"), locked(ROOT / "requirements-dev.lock")
+    assert {name: dev[name] for name in service} == service  # the same versions in both
+    pinned = [(project["dependencies"], service), (project["optional-dependencies"]["dev"], dev)]
+    for requirements, lock in pinned:
+        for requirement in requirements:
+            name, version = re.match(r"([\w.-]+)(?:\[[\w,]+\])?==([\w.]+)", requirement).groups()
+            assert lock.get(canonical(name)) == {version}, f"{requirement}: run make lock"
