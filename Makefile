@@ -15,7 +15,7 @@ SHARED := ../shared
 # national PDFs; else the project's own samples.
 RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national),samples)
 
-.PHONY: lock openapi install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
+.PHONY: cluster-up cluster-down cluster-test lock openapi install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
 # Every package at the version and hash the lockfile names (`make lock` writes it), then the
 # project itself, editable, without resolving anything again.
@@ -105,10 +105,26 @@ eval: install
 	$(PY) -m bench.eval $(EVAL_ARGS)
 
 # Not part of `make test`: the long versions of the load test (32 clients for 60 s over the
-# real PDFs) and of the fuzzing (thousands of cases); several minutes.
+# real PDFs) and of the fuzzing (thousands of cases), and the cluster tests; many minutes.
 soak: es-up
 	$(PY) -m bench.load --clients 32 --seconds 60
 	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -p no:cacheprovider tests/test_fuzz.py $(PYTEST_ARGS)
+	$(MAKE) cluster-test
+
+# Three local nodes as one cluster (scripts/es-cluster.sh): HTTP on 127.0.0.1:9250-9252,
+# transport on 9350-9352, data under .es/cluster/.
+cluster-up: install
+	@scripts/es-cluster.sh up
+
+cluster-down:
+	@scripts/es-cluster.sh down
+
+# Nodes killed mid-ingest and under search load, and a rolling restart (tests/test_cluster.py);
+# the cluster is stopped afterwards. Several minutes.
+cluster-test: cluster-up
+	ES_CLUSTER_URLS=$$(scripts/es-cluster.sh urls) $(PY) -m pytest -p no:cacheprovider \
+		-m cluster tests/test_cluster.py $(PYTEST_ARGS); \
+	status=$$?; scripts/es-cluster.sh down; exit $$status
 
 test-unit: install
 	$(PY) -m pytest -m "not es" $(PYTEST_ARGS)
@@ -120,6 +136,7 @@ openapi: install
 lint: install
 	$(VENV)/bin/ruff check indexer search_api tests
 	$(VENV)/bin/ruff format --check indexer search_api tests
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

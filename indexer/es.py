@@ -30,10 +30,12 @@ def _options(settings: Settings) -> dict:
         auth["basic_auth"] = (settings.es_username, settings.es_password or "")
     if settings.es_ca_certs:
         auth["ca_certs"] = settings.es_ca_certs
+    hosts = [url.strip() for url in settings.es_url.split(",") if url.strip()]
     return {
-        "hosts": settings.es_url,
+        "hosts": hosts,
         "request_timeout": settings.es_timeout,
-        "max_retries": 1,
+        # a request that fails on a node is tried again once; on a cluster, on its other nodes
+        "max_retries": 1 if len(hosts) == 1 else 2,
         "retry_on_timeout": False,
         "serializer": OrjsonSerializer(),  # several times faster than json (BENCHMARKS.md)
         **auth,

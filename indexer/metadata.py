@@ -14,8 +14,9 @@ image. So:
 
 import re
 from collections import Counter
+from typing import cast
 
-from indexer.model import DocumentMeta
+from indexer.model import DocType, DocumentMeta
 from indexer.parse.amounts import find_change, parse_amount
 from indexer.places import CITY_LEVEL, Place, place_of
 from indexer.textnorm import compact
@@ -96,18 +97,19 @@ def _strip_trailing(name: str) -> str:
     return name
 
 
-def doc_type_of(head: str, flat: str) -> str:
+def doc_type_of(head: str, flat: str) -> DocType:
     """部门预算, 单位预算, 部门决算 or 单位决算 from the title on the first pages, else from
     what the whole text says most; ``other`` when it hardly speaks of a budget at all."""
     title = _TITLE.search(head)
     if title:
-        return title.group(1) + title.group(2)
+        # (部门|单位)(预算|决算): one of the four kinds
+        return cast(DocType, title.group(1) + title.group(2))
     if "预算单位:" in head or "预算单位：" in head:
         return "单位预算"
     mentions = Counter(m.group(0) for m in _ANY_KIND.finditer(flat))
     table_words = len(_TABLE_WORDS.findall(flat))
     if sum(mentions.values()) >= _MIN_KIND_MENTIONS and table_words >= _MIN_TABLE_WORDS:
-        return mentions.most_common(1)[0][0]
+        return cast(DocType, mentions.most_common(1)[0][0])  # (部门|单位)(预算|决算) again
     return "other"
 
 

@@ -23,10 +23,12 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from PIL import Image, ImageOps
+from PIL.Image import Resampling
 
 from indexer.textnorm import join_pieces
 
@@ -278,6 +280,14 @@ class Engine(Protocol):
     def words(self, image: Image.Image, dpi: int | None = None) -> list[Word]: ...
 
 
+class EngineClass(Protocol):
+    """An engine's class: whether it is installed, and the engine it makes."""
+
+    def installed(self) -> bool: ...
+
+    def __call__(self) -> Engine: ...
+
+
 class Tesseract:
     name = "tesseract"
 
@@ -325,7 +335,8 @@ class RapidOcr:
     name = "rapidocr"
     module = "rapidocr_onnxruntime"
     threads = {"intra_op_num_threads": 1, "inter_op_num_threads": 1}
-    _engines: dict[str, object] = {}  # one per process: loading the models takes a second
+    # one per process: loading the models takes a second
+    _engines: dict[str, Callable[..., Any]] = {}
 
     @classmethod
     def installed(cls) -> bool:
@@ -441,7 +452,7 @@ def garbled(text: str) -> bool:
     return chars > 0 and garbage >= 0.3 * chars
 
 
-ENGINES: dict[str, type] = {
+ENGINES: dict[str, EngineClass] = {
     "tesseract": Tesseract,
     "rapidocr": RapidOcr,
     "rapidocr-openvino": RapidOcrOpenVino,
@@ -508,7 +519,7 @@ def _horizontal_rules(image: Image.Image) -> list[float]:
     if not box:
         return []
     span = (box[2] - box[0]) / ink.width
-    profile = ink.resize((1, ink.height), Image.BOX).get_flattened_data()
+    profile = _values(ink.resize((1, ink.height), Resampling.BOX))
     rules: list[list[int]] = []
     for y, value in enumerate(profile):
         if value / 255 >= _RULE * span:
@@ -523,6 +534,11 @@ _RULE = 0.7  # share of the ink's width a drawn line covers
 _CLEAR = 0.1  # how much more blank one direction must be to tell which way the lines run
 _INK = 96  # inverted grey level above which a pixel is ink (noise and a light scan are not)
 _SKEW_STEPS = [x / 4 for x in range(-8, 9)]  # ±2°, by a quarter degree
+
+
+def _values(image: Image.Image) -> tuple[float, ...]:
+    """A one-band image's pixel values, row after row (Pillow types the many-band case too)."""
+    return cast(tuple[float, ...], image.get_flattened_data())
 
 
 def _without_seal(image: Image.Image) -> Image.Image:
@@ -562,7 +578,7 @@ def _ink(image: Image.Image, width: int = 800) -> Image.Image:
     """The image as ink (255) on nothing (0), at most ``width`` pixels wide, cropped to its ink."""
     gray = image.convert("L")
     if gray.width > width:
-        gray = gray.resize((width, round(gray.height * width / gray.width)), Image.BOX)
+        gray = gray.resize((width, round(gray.height * width / gray.width)), Resampling.BOX)
     ink = _binary(gray)
     box = ink.getbbox()
     return ink.crop(box) if box else ink
@@ -576,8 +592,8 @@ def _binary(gray: Image.Image) -> Image.Image:
 def _blank_share(image: Image.Image) -> tuple[float, float]:
     """The share of blank rows and of blank columns across the page's ink."""
     ink = _ink(image)
-    rows = ink.resize((1, ink.height), Image.BOX).get_flattened_data()
-    columns = ink.resize((ink.width, 1), Image.BOX).get_flattened_data()
+    rows = _values(ink.resize((1, ink.height), Resampling.BOX))
+    columns = _values(ink.resize((ink.width, 1), Resampling.BOX))
     return (
         sum(1 for v in rows if v < 3) / max(1, len(rows)),
         sum(1 for v in columns if v < 3) / max(1, len(columns)),
@@ -589,7 +605,7 @@ def _level(image: Image.Image) -> tuple[Image.Image, float]:
     angle = skew(image)
     if not angle:
         return image, 0.0
-    return image.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white"), angle
+    return image.rotate(angle, resample=Resampling.BICUBIC, expand=True, fillcolor="white"), angle
 
 
 def skew(image: Image.Image) -> float:
@@ -598,8 +614,8 @@ def skew(image: Image.Image) -> float:
     ink = _ink(image)
 
     def sharpness(angle: float) -> float:
-        turned = ink.rotate(angle, resample=Image.BILINEAR, expand=True) if angle else ink
-        profile = turned.resize((1, turned.height), Image.BOX).get_flattened_data()
+        turned = ink.rotate(angle, resample=Resampling.BILINEAR, expand=True) if angle else ink
+        profile = _values(turned.resize((1, turned.height), Resampling.BOX))
         mean = sum(profile) / len(profile)
         return sum((v - mean) ** 2 for v in profile) / len(profile)
 

@@ -18,7 +18,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -143,7 +143,7 @@ def _init_worker(memory_mb: int) -> None:
 
 def prepared_files(
     sources: Iterable[SourceFile | Path], workers: int, limits: Limits = Limits()
-) -> Iterator[Prepared]:
+) -> Generator[Prepared, None, None]:
     """Prepared files in completion order, at most 2 × workers in flight.
 
     A worker process that dies (a crash in a C library, the OOM killer) takes every file in
@@ -248,7 +248,10 @@ def send_chunk(es: Elasticsearch, lines: list[str], retry: Retry) -> list[dict]:
     while True:
         try:
             body = [line for i in pending for line in lines[2 * i : 2 * i + 2]]
-            response = es.options(request_timeout=BULK_TIMEOUT).bulk(operations=body)
+            # serialised lines, which the client sends as they are (its types allow mappings only)
+            response = es.options(request_timeout=BULK_TIMEOUT).bulk(
+                operations=body  # type: ignore[arg-type]
+            )
         except ApiError as exc:
             if exc.meta.status not in RETRY_STATUSES:
                 raise
@@ -256,16 +259,18 @@ def send_chunk(es: Elasticsearch, lines: list[str], retry: Retry) -> list[dict]:
         except TransportError as exc:
             reason = f"Elasticsearch is unreachable ({exc.message})"
         else:
-            again = []
+            again, statuses = [], set()
             for i, item in zip(pending, response["items"], strict=True):
                 detail = next(iter(item.values()))
-                if detail.get("status") == 429:
+                if detail.get("status") in RETRY_STATUSES:  # overloaded, or a shard unavailable
                     again.append(i)
+                    statuses.add(detail["status"])
                 else:
                     items[i] = detail
             if not again:
                 return items
-            pending, reason = again, "Elasticsearch is overloaded (429)"
+            pending = again
+            reason = f"Elasticsearch did not take {len(again)} records ({sorted(statuses)})"
         if waited >= retry.budget:
             raise Unavailable(f"{reason}; gave up after retrying for {waited:.0f} s")
         time.sleep(delay)
@@ -295,7 +300,7 @@ def stale_ids(es: Elasticsearch, index: str, source_key: str, keep: set[str]) ->
             sort=[{"id": "asc"}],
             source=False,
             track_total_hits=False,
-            **({"search_after": after} if after else {}),
+            search_after=after or None,  # None: not sent (the first page)
         )["hits"]["hits"]
         found += [hit["_id"] for hit in page]
         if len(page) < CHUNK_SIZE:
@@ -404,11 +409,13 @@ def index_prepared(
 
 
 class BulkLoad:
-    """Relaxes the index for a bulk load (no refresh, no replicas) and restores it after.
+    """Relaxes the index for a bulk load (no refresh) and restores it after.
 
     Restored to the index's defaults (refresh every second, the replicas of the settings or
     the mapping), not to what was read at the start: a run that could not restore them (the
     node went away) leaves them relaxed, and the next run would otherwise keep them so.
+    The replicas stay during the load: on a cluster they are what takes over, with every
+    record acknowledged so far, when a node dies mid-run (tests/test_cluster.py).
     """
 
     def __init__(self, es: Elasticsearch, index: str, replicas: int | None = None):
@@ -417,9 +424,7 @@ class BulkLoad:
         self.replicas = default if replicas is None else replicas
 
     def __enter__(self) -> "BulkLoad":
-        self.es.indices.put_settings(
-            index=self.index, settings={"refresh_interval": "-1", "number_of_replicas": 0}
-        )
+        self.es.indices.put_settings(index=self.index, settings={"refresh_interval": "-1"})
         return self
 
     def __exit__(self, *exc) -> None:

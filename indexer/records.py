@@ -2,10 +2,11 @@
 
 import re
 from pathlib import Path
+from typing import TypedDict
 
 from indexer.extract.base import Extracted
 from indexer.metadata import extract_metadata
-from indexer.model import Amount, DocumentMeta, Record, Source
+from indexer.model import Amount, DocType, DocumentMeta, Kind, Level, Record, Source
 from indexer.parse.blocks import join_wrapped_titles, to_blocks
 from indexer.parse.checks import check_sangong, check_total, stated_sangong, table_total
 from indexer.parse.indicator_tables import column_indicators
@@ -19,6 +20,23 @@ from indexer.sources import source_key
 from indexer.textnorm import join_wrapped_lines
 
 _DOCUMENT_TEXT_CHARS = 2000
+
+
+class _Common(TypedDict):
+    """The fields every record copies from its document."""
+
+    document_id: str
+    doc_type: DocType | None
+    department: str | None
+    unit: str | None
+    province: str | None
+    city: str | None
+    district: str | None
+    place: str | None
+    level: Level | None
+    year: int | None
+    source_file: str
+    source_key: str
 
 
 def document_title(meta: DocumentMeta, fallback: str) -> str:
@@ -49,7 +67,7 @@ def build_records(
     root, unshown, for the API to serve the file from."""
     text = extracted.text
     meta = extract_metadata(text)
-    common = {
+    common: _Common = {
         "document_id": doc_id,
         "doc_type": meta.doc_type,
         "department": meta.department,
@@ -115,7 +133,7 @@ def build_records(
         )
     ]
 
-    def add(kind: str, **fields) -> None:
+    def add(kind: Kind, **fields) -> None:
         if fields.get("page") in ocr:
             fields.update(ocr=True, ocr_confidence=ocr[fields["page"]])
         records.append(

@@ -95,7 +95,7 @@ def cutters() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
                     for cut, expected in zip(fast, CHECK_CUTS, strict=True)
                 )
                 _backend = "rjieba" if agrees else "jieba"
-                _cutters = fast if agrees else jieba_cutters()
+                _cutters = fast if agrees and fast is not None else jieba_cutters()
     return _cutters
 
 

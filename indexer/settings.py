@@ -8,6 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    # One URL, or a cluster's nodes comma-separated: the client spreads requests over them and
+    # goes on with the others when one dies (make cluster-test).
     es_url: str = "http://127.0.0.1:9200"
     es_index_prefix: str = "budget"
     es_api_key: str | None = None

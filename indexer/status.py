@@ -10,12 +10,25 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NotRequired, TypedDict
+
+
+class _State(TypedDict):
+    state: str
+    pid: int
+    total: int
+    done: int
+    failed: int
+    unchanged: int
+    records: int
+    started: float
+    updated: NotRequired[float]
 
 
 class StatusFile:
     def __init__(self, path: Path, total: int):
         self.path = path
-        self.state = {
+        self.state: _State = {
             "state": "indexing",
             "pid": os.getpid(),
             "total": total,

@@ -4,10 +4,16 @@
 #   scripts/es-local.sh up     start it (or reuse whatever already answers at ES_URL)
 #   scripts/es-local.sh down   stop the node this script started
 #   scripts/es-local.sh status say whether ES_URL answers
+#   scripts/es-local.sh start  start the node and return at once (a cluster's node cannot
+#                              answer before the others join; scripts/es-cluster.sh waits)
 #
 # ES_NODE_DIR (default .es/node) holds one node's data, logs and pid: a second node on another
 # port (ES_URL=http://127.0.0.1:9201 ES_NODE_DIR=.es/node-b) shares the download with the first.
 # The outage tests run such a node so they can stop and restart it.
+#
+# A node of a local cluster (scripts/es-cluster.sh) also sets ES_NODE_NAME, ES_CLUSTER_NAME,
+# ES_TRANSPORT_PORT, ES_SEED_HOSTS (the nodes' transport addresses) and ES_INITIAL_MASTERS; without
+# ES_SEED_HOSTS the node is a cluster of its own (discovery.type=single-node).
 #
 # The server is Elasticsearch's integration-test distribution from Maven Central (server core,
 # no bundled JDK). It is downloaded once with Maven (Maven's local repository is the cache),
@@ -27,8 +33,11 @@ for name in ES_URL ES_API_KEY ES_USERNAME ES_PASSWORD ES_CA_CERTS; do
     [ -n "${!name:-}" ] || printf -v "$name" '%s' "$(dotenv "$name")"
 done
 ES_URL="${ES_URL:-http://127.0.0.1:9200}"
+ES_URL="${ES_URL%%,*}" # a cluster's nodes, comma-separated: the first is the one probed
 ES_HEAP="${ES_HEAP:-1g}"
 ES_USER="${ES_USER:-esrun}"
+ES_NODE_NAME="${ES_NODE_NAME:-local}"
+ES_CLUSTER_NAME="${ES_CLUSTER_NAME:-budget-search-local}"
 
 root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 es_dir="${ES_LOCAL_DIR:-$root_dir/.es}"
@@ -169,55 +178,27 @@ node_alive() {
     [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2> /dev/null
 }
 
+discovery_options() {
+    if [ -z "${ES_SEED_HOSTS:-}" ]; then
+        echo "-Ediscovery.type=single-node"
+        return 0
+    fi
+    echo "-Ediscovery.seed_hosts=$ES_SEED_HOSTS"
+    echo "-Ecluster.initial_master_nodes=${ES_INITIAL_MASTERS:?ES_INITIAL_MASTERS is needed with ES_SEED_HOSTS}"
+    [ -z "${ES_TRANSPORT_PORT:-}" ] || echo "-Etransport.port=$ES_TRANSPORT_PORT"
+}
+
 cmd_up() {
     if answers; then
         say "Elasticsearch already answers at $ES_URL; using it"
         echo "$ES_URL"
         return 0
     fi
-    url_is_loopback || die "ES_URL=$ES_URL does not answer, and a local node can only be started on 127.0.0.1.
-Check the URL and credentials, or unset ES_URL to use a local node."
-    if node_alive; then
-        say "a node started earlier (pid $(cat "$pid_file")) is still starting; waiting for it"
-    else
-        local java_home
-        java_home="$(find_java_home)"
-        fetch_distribution
-        mkdir -p "$run_dir/data" "$run_dir/logs" "$run_dir/tmp"
-        # A config folder of our own: the node writes its keystore there.
-        if [ ! -f "$run_dir/config/elasticsearch.yml" ]; then
-            rm -rf "$run_dir/config"
-            cp -r "$dist_dir/config" "$run_dir/config"
-        fi
-        ensure_user
-        local port
-        port="$(url_port)"
-        say "starting Elasticsearch $ES_VERSION on 127.0.0.1:$port (Java: $java_home, heap $ES_HEAP)"
-        # -d daemonizes; the node writes its own pid file. Logs go to .es/node/logs.
-        (cd "$run_dir" && as_es_user env \
-            ES_JAVA_HOME="$java_home" \
-            ES_PATH_CONF="$run_dir/config" \
-            ES_TMPDIR="$run_dir/tmp" \
-            ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
-            "$dist_dir/bin/elasticsearch" -d -p "$pid_file" \
-            -Ecluster.name=budget-search-local \
-            -Enode.name=local \
-            -Ediscovery.type=single-node \
-            -Enetwork.host=127.0.0.1 \
-            -Ehttp.port="$port" \
-            -Expack.security.enabled=false \
-            -Epath.data="$run_dir/data" \
-            -Epath.logs="$run_dir/logs" \
-            -Ecluster.routing.allocation.disk.threshold_enabled=false \
-            > "$run_dir/startup.log" 2>&1) || {
-            tail -20 "$run_dir/startup.log" >&2
-            die "Elasticsearch did not start; see $run_dir/startup.log and $run_dir/logs/"
-        }
-    fi
+    cmd_start
     local waited=0
     until answers; do
         if [ "$waited" -ge 180 ]; then
-            tail -20 "$run_dir/logs/budget-search-local.log" >&2 2> /dev/null || true
+            tail -20 "$run_dir/logs/$ES_CLUSTER_NAME.log" >&2 2> /dev/null || true
             die "Elasticsearch did not answer at $ES_URL within 180 s; see $run_dir/logs/"
         fi
         if ! node_alive && [ "$waited" -gt 5 ]; then
@@ -232,6 +213,48 @@ Check the URL and credentials, or unset ES_URL to use a local node."
         || die "Elasticsearch answers but the cluster is not healthy"
     say "Elasticsearch is up at $ES_URL"
     echo "$ES_URL"
+}
+
+cmd_start() {
+    url_is_loopback || die "ES_URL=$ES_URL does not answer, and a local node can only be started on 127.0.0.1.
+Check the URL and credentials, or unset ES_URL to use a local node."
+    if node_alive; then
+        say "a node started earlier (pid $(cat "$pid_file")) is running or starting"
+    else
+        local java_home
+        java_home="$(find_java_home)"
+        fetch_distribution
+        mkdir -p "$run_dir/data" "$run_dir/logs" "$run_dir/tmp"
+        # A config folder of our own: the node writes its keystore there.
+        if [ ! -f "$run_dir/config/elasticsearch.yml" ]; then
+            rm -rf "$run_dir/config"
+            cp -r "$dist_dir/config" "$run_dir/config"
+        fi
+        ensure_user
+        local port
+        port="$(url_port)"
+        say "starting Elasticsearch $ES_VERSION node $ES_NODE_NAME on 127.0.0.1:$port (Java: $java_home, heap $ES_HEAP)"
+        # -d daemonizes; the node writes its own pid file. Logs go to .es/node/logs.
+        (cd "$run_dir" && as_es_user env \
+            ES_JAVA_HOME="$java_home" \
+            ES_PATH_CONF="$run_dir/config" \
+            ES_TMPDIR="$run_dir/tmp" \
+            ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
+            "$dist_dir/bin/elasticsearch" -d -p "$pid_file" \
+            -Ecluster.name="$ES_CLUSTER_NAME" \
+            -Enode.name="$ES_NODE_NAME" \
+            $(discovery_options) \
+            -Enetwork.host=127.0.0.1 \
+            -Ehttp.port="$port" \
+            -Expack.security.enabled=false \
+            -Epath.data="$run_dir/data" \
+            -Epath.logs="$run_dir/logs" \
+            -Ecluster.routing.allocation.disk.threshold_enabled=false \
+            > "$run_dir/startup.log" 2>&1) || {
+            tail -20 "$run_dir/startup.log" >&2
+            die "Elasticsearch did not start; see $run_dir/startup.log and $run_dir/logs/"
+        }
+    fi
 }
 
 cmd_down() {
@@ -269,11 +292,12 @@ cmd_status() {
 
 case "${1:-}" in
     up) cmd_up ;;
+    start) cmd_start ;;
     down) cmd_down ;;
     status) cmd_status ;;
     version) echo "$ES_VERSION" ;;
     *)
-        echo "usage: $0 up|down|status|version" >&2
+        echo "usage: $0 up|start|down|status|version" >&2
         exit 2
         ;;
 esac

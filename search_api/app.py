@@ -87,14 +87,15 @@ install_error_handlers(app)
 def openapi_schema() -> dict:
     """FastAPI's schema without the 422 it lists on every route with parameters: this API
     answers a bad parameter with 400 and its own error body (errors.py), as each route says."""
-    if app.openapi_schema is None:
-        schema = FastAPI.openapi(app)
+    schema = app.openapi_schema
+    if schema is None:
+        schema = FastAPI.openapi(app)  # kept as app.openapi_schema too
         for operations in schema["paths"].values():
             for operation in operations.values():
                 operation["responses"].pop("422", None)
         for unused in ("HTTPValidationError", "ValidationError"):
             schema["components"]["schemas"].pop(unused, None)
-    return app.openapi_schema
+    return schema
 
 
 app.openapi = openapi_schema  # type: ignore[method-assign]

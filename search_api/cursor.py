@@ -62,8 +62,8 @@ async def page(
     hits = response["hits"]["hits"]
     if len(hits) < body["size"]:
         await close(es, response.get("pit_id", pit_id))
-        return response, None
-    return response, encode(response.get("pit_id", pit_id), hits[-1]["sort"])
+        return response.body, None
+    return response.body, encode(response.get("pit_id", pit_id), hits[-1]["sort"])
 
 
 async def close(es: AsyncElasticsearch, pit_id: str) -> None:

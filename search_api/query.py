@@ -6,6 +6,7 @@ the text of ``match``/``match_phrase`` queries or as exact filter values, never 
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -86,7 +87,7 @@ class SearchParams:
     target_unit: list[str] = field(default_factory=list)
     page: int = 1
     size: int = 10
-    sort: str = "relevance"
+    sort: Sort = "relevance"
     expand: bool = True
     facet_size: int = FACET_SIZE
 
@@ -270,7 +271,7 @@ def facet_aggs(filters: dict[str, dict], size: int = FACET_SIZE) -> dict:
     return aggs
 
 
-def highlight(q: str, extra: list[Expansion] = ()) -> dict:
+def highlight(q: str, extra: Sequence[Expansion] = ()) -> dict:
     """Highlights on the original text, one phrase per query word (and per word of the
     expansions used), so a snippet shows the text exactly as written with each word marked."""
     words = list(

@@ -109,7 +109,7 @@ async def run_search(
         # the most on a large index (BENCHMARKS.md).
         with es_errors():
             response = await es.search(index=index, request_cache=True, **build_search(params))
-        return search_response(response, params)
+        return search_response(response.body, params)
     body = build_search(params, with_aggs=cursor == cursors.START)
-    response, next_cursor = await cursors.page(es, index, body, cursor)
-    return {**search_response(response, params), "page": None, "next_cursor": next_cursor}
+    scrolled, next_cursor = await cursors.page(es, index, body, cursor)
+    return {**search_response(scrolled, params), "page": None, "next_cursor": next_cursor}

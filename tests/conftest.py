@@ -27,6 +27,14 @@ SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "samples"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the node (the ``es`` fixture, however indirectly) is marked ``es``, so
+    that `make test-unit` (-m "not es") runs only what needs no Elasticsearch."""
+    for item in items:
+        if "es" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.es)
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not (SHARED / "corpus").is_dir():

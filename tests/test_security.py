@@ -196,6 +196,15 @@ def test_client_credentials_for_a_secured_cluster(tmp_path):
     assert node.config.scheme == "https"
 
 
+def test_es_url_may_name_every_node_of_a_cluster():
+    """Comma-separated nodes are all in the client's pool (a request that fails on one goes on
+    to another: tests/test_cluster.py); one URL is a pool of one."""
+    urls = "http://es1:9200, http://es2:9200,http://es3:9200"
+    pool = make_client(Settings(es_url=urls)).transport.node_pool
+    assert sorted(node.config.host for node in pool.all()) == ["es1", "es2", "es3"]
+    assert len(make_client(Settings(es_url="http://es1:9200")).transport.node_pool.all()) == 1
+
+
 def test_the_local_node_script_reaches_a_secured_cluster_with_its_credentials(tmp_path):
     """scripts/es-local.sh probes ES_URL with the credentials of the environment or of .env
     (a fake cluster that wants Basic auth stands in for a secured one)."""

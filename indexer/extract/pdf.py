@@ -210,7 +210,7 @@ def pdfium_pages(path: Path) -> list[Page]:
     return pages
 
 
-def without_hidden_spaces(page):
+def without_hidden_spaces(page: pdfplumber.page.Page) -> pdfplumber.page.Page:
     """The page without the spaces placed on their own over another character (set apart from
     the line's text, its middle over a character of the line: a space laid over the "0" of
     "10" would split it into "1 0"). PDFium leaves them out of its characters; so does the
@@ -219,7 +219,7 @@ def without_hidden_spaces(page):
     for char in page.chars:
         if char["text"] != " ":
             by_line.setdefault(round(char["top"]), []).append(char)
-    hidden = set()
+    hidden: set[int] = set()
     for char in page.chars:
         if char["text"] == " ":
             middle = (char["x0"] + char["x1"]) / 2

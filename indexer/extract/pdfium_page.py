@@ -19,6 +19,7 @@ pdfminer's in the fifth significant digit.
 import ctypes
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -91,9 +92,10 @@ class PdfiumPage(Page):
 
     def __init__(self, page: pdfium.PdfPage, page_number: int):
         # pdfplumber's Page.__init__ reads pdfminer's page object; set what it would set.
-        self.pdf = None
+        # (ignores: pdfplumber types pdf and page_obj as always set; a PDFium page has neither)
+        self.pdf = None  # type: ignore[assignment]
         self.root_page = self
-        self.page_obj = None
+        self.page_obj = None  # type: ignore[assignment]
         self.page_number = page_number
         self.initial_doctop = 0
         self.rotation = page.get_rotation() % 360
@@ -317,5 +319,6 @@ def _measured(font, size: float) -> Font:
         raw.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), ctypes.byref(descent))
     per_unit = descent.value / 1000
     if name in FONT_METRICS and font and not raw.FPDFFont_GetIsEmbedded(font):
-        per_unit = FONT_METRICS[name][0].get("Descent", 0) / 1000
+        # a number: pdfminer's table types its descriptors' values as object
+        per_unit = cast(float, FONT_METRICS[name][0].get("Descent", 0)) / 1000
     return Font(name=name, size=size, descent=-abs(per_unit))

@@ -242,7 +242,7 @@ def named_unit(text: str, units: list[str]) -> str | None:
 
 def _task_from_cells(line: Line) -> Project | None:
     cells = [c for c in line.cells if c]
-    numbers = []
+    numbers: list[str] = []
     while cells and is_amount(cells[-1]):
         numbers.insert(0, cells.pop())
     if not numbers or not cells:
