@@ -1,5 +1,6 @@
 """The FastAPI application: routes call the query builder and search functions, nothing more."""
 
+import importlib.resources
 import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +12,8 @@ from elasticsearch import TransportError
 from fastapi import Depends, FastAPI, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from indexer import __version__, segment
@@ -63,6 +65,10 @@ from search_api.suggest import MAX_SUGGEST_Q, suggest
 from search_api.timeline import timeline
 
 STATIC = pathlib.Path(__file__).with_name("static")
+# Swagger UI from a wheel (fastapi-offline's files; only those are used), so that /docs works
+# on a machine with no route to the internet: FastAPI's own page loads it from a CDN. No
+# /redoc: ReDoc still fetches its logo from its CDN.
+DOCS_ASSETS = importlib.resources.files("fastapi_offline") / "static"
 MAX_FILTER_VALUES = 50
 
 
@@ -80,6 +86,8 @@ app = FastAPI(
     description="Full-text and faceted search over Chinese government department budgets.",
     version=__version__,
     default_response_class=JsonResponse,
+    docs_url=None,  # served below, from local files
+    redoc_url=None,  # see DOCS_ASSETS
 )
 install_error_handlers(app)
 
@@ -100,6 +108,7 @@ def openapi_schema() -> dict:
 
 app.openapi = openapi_schema  # type: ignore[method-assign]
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
+app.mount("/docs-assets", StaticFiles(directory=str(DOCS_ASSETS)), name="docs-assets")
 app.state.limiter = limiter_from(get_settings())
 PAGE_CACHE = pages.PageCache(
     pathlib.Path(get_settings().page_cache_dir), get_settings().page_cache_mb * 2**20
@@ -132,6 +141,19 @@ PAGE_HEADERS = {
 @app.get("/", include_in_schema=False)
 def home() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
+
+
+@app.get("/docs", include_in_schema=False)
+def swagger_ui() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title=f"{app.title} · API",
+        swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs-assets/swagger-ui.css",
+        swagger_favicon_url="/docs-assets/favicon.png",
+        # no badge from the online validator (validator.swagger.io)
+        swagger_ui_parameters={"validatorUrl": None},
+    )
 
 
 @app.get("/healthz", tags=["health"], response_model=Healthy)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlparse
 
 import httpx
 import pytest
@@ -480,3 +480,40 @@ def test_the_page_says_how_far_an_indexing_run_behind_it_is(page, server):
         line.wait_for(state="hidden")
     finally:
         status.unlink(missing_ok=True)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def test_nothing_is_fetched_from_outside_the_machine(page, server):
+    """On a network with no route out (政务内网), the page and the API's documentation load
+    everything from the API itself: every request to another address is aborted and counted,
+    and there must be none, while the page answers a query and /docs lists the operations."""
+    context = page.context.browser.new_context(locale="zh-CN")
+    outside: list[str] = []
+
+    def loopback_only(route) -> None:
+        url = urlparse(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOOPBACK:
+            outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", loopback_only)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        tab.goto(f"{server}/?q={quote('民意速办')}")
+        rendered(tab)
+        assert "民意速办" in tab.locator("#hits li .title").first.inner_text()
+
+        operations = len(httpx.get(f"{server}/openapi.json").json()["paths"])
+        tab.goto(f"{server}/docs")
+        tab.locator(".opblock").first.wait_for()
+        assert tab.locator(".opblock").count() >= operations
+        assert "/api/search" in tab.locator("#swagger-ui").inner_text()
+        tab.screenshot(path=ARTIFACTS / "docs-offline.png")
+    finally:
+        context.close()
+    assert outside == []
