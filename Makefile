@@ -12,8 +12,17 @@ export ES_OUTAGE_URL ES_OUTAGE_NODE_DIR
 OUTAGE_NODE := ES_URL=$(ES_OUTAGE_URL) ES_NODE_DIR=$(ES_OUTAGE_NODE_DIR) ES_HEAP=512m
 SHARED := ../shared
 # With ../shared beside the checkout, `make run` indexes its seed corpus, real PDFs and the
-# national PDFs; else the project's own samples.
-RUN_CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national),samples)
+# national PDFs. Without it, a synthetic demo generated once (bench/synth.py --demo: 216
+# budgets of three cities over four years) into an index of its own, which the page marks as
+# made-up data.
+DEMO := .demo/budgets
+ifneq ($(wildcard $(SHARED)/corpus),)
+RUN_CORPUS := $(SHARED)/corpus $(wildcard $(SHARED)/realpdfs) $(wildcard $(SHARED)/national)
+else
+RUN_CORPUS := $(DEMO)
+RUN_ENV := ES_INDEX_PREFIX=budget-demo SYNTHETIC_DEMO=true
+CORPUS_READY := $(DEMO)/.generated
+endif
 
 .PHONY: cluster-up cluster-down cluster-test lock openapi install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
@@ -57,18 +66,24 @@ es-status:
 
 # Exit 1 (some files could not be read: the summary names them) still serves the rest;
 # exit 2 (bad usage, Elasticsearch away) stops.
-index: es-up
-	$(PY) -m indexer $(RUN_CORPUS) || [ $$? -eq 1 ]
+index: es-up $(CORPUS_READY)
+	$(RUN_ENV) $(PY) -m indexer $(RUN_CORPUS) || [ $$? -eq 1 ]
 
 # The page is served at once; the corpus is indexed behind it (the page shows how far), and the
 # indexer is stopped with the server.
-run: es-up
-	@$(PY) -m indexer $(RUN_CORPUS) & indexer=$$!; \
+run: es-up $(CORPUS_READY)
+	@$(RUN_ENV) $(PY) -m indexer $(RUN_CORPUS) & indexer=$$!; \
 	trap 'kill $$indexer 2>/dev/null; wait $$indexer 2>/dev/null' EXIT; \
-	$(PY) -m search_api
+	$(RUN_ENV) $(PY) -m search_api
 
 serve: install
-	$(PY) -m search_api
+	$(RUN_ENV) $(PY) -m search_api
+
+$(DEMO)/.generated: bench/synth.py | $(VENV)/.installed
+	@rm -rf $(DEMO)
+	@echo "no ../shared beside the checkout: generating the synthetic demo budgets in $(DEMO)"
+	$(PY) -m bench.synth --demo $(DEMO)
+	@touch $@
 
 browser-deps:
 	@scripts/browser-deps.sh

@@ -87,23 +87,49 @@ def money(value: float) -> str:
     return f"{value:,.2f}"
 
 
+# A project: its name, amount (万元) and sub-items with theirs (the amount is their sum).
+Project = tuple[str, float, list[tuple[str, float]]]
+
+
 def make_doc(rng: random.Random, number: int) -> Doc:
     city = rng.choice(list(CITIES))
     district = rng.choice(CITIES[city])
     agency = rng.choice(AGENCIES)
     year = rng.randint(2019, 2026)
-    dept = f"{city}{'' if district == '市本级' else district}{agency}"
+    name = f"synth-{number:05d}-{year}"
+    return budget_doc(rng, name, city, district, agency, year, random_projects(rng))
+
+
+def random_projects(rng: random.Random) -> list[Project]:
     projects = []
     for name in rng.sample(PROJECTS, rng.randint(3, 7)):
         subs = [(s, round(rng.uniform(5, 900), 2)) for s in rng.sample(SUBS, rng.randint(0, 3))]
         amount = round(sum(a for _, a in subs) if subs else rng.uniform(10, 3000), 2)
         projects.append((name, amount, subs))
+    return projects
+
+
+def budget_doc(
+    rng: random.Random,
+    doc_name: str,
+    city: str,
+    district: str,
+    agency: str,
+    year: int,
+    projects: list[Project],
+    note: str | None = None,
+    separator: str = " ",
+) -> Doc:
+    """One body's budget for a year in the template, the text under its title opening with
+    ``note`` when given, the tables' cells apart by ``separator``."""
+    dept = f"{city}{'' if district == '市本级' else district}{agency}"
     project_total = round(sum(a for _, a, _ in projects), 2)
     basic = round(rng.uniform(500, 5000), 2)
     total = round(project_total + basic, 2)
     change = round(rng.uniform(-500, 500), 2)
     lines = [
         f"{year}年{dept}部门预算",
+        *([note] if note else []),
         "第一部分 部门概况",
         "一、部门职责",
         f"负责本{'市' if district == '市本级' else '区'}{agency[:-1]}相关工作,"
@@ -126,7 +152,7 @@ def make_doc(rng: random.Random, number: int) -> Doc:
         [n, money(a), f"通过本项目的实施,保障{n}顺利开展。"] for n, a, _ in projects[:3]
     ]
     lines += ["第七部分 重点项目预算绩效情况说明", f"{year}年,本单位重点项目绩效目标情况如下:"]
-    lines += [" ".join(row) for row in key]
+    lines += [separator.join(row) for row in key]
     functions = [
         [c, n, money(rng.uniform(1, total)), money(rng.uniform(1, basic)), "0.00"]
         for c, n in FUNCTIONS
@@ -166,8 +192,43 @@ def make_doc(rng: random.Random, number: int) -> Doc:
     lines.append("二、表格部分")
     for title, rows in tables:
         lines.append(title)
-        lines += [" ".join(cell for cell in row if cell) for row in rows]
-    return Doc(f"synth-{number:05d}-{year}", lines, tables)
+        lines += [separator.join(cell for cell in row if cell) for row in rows]
+    return Doc(doc_name, lines, tables)
+
+
+# The demo `make run` indexes when there is no corpus beside the checkout: every body of these
+# cities' districts (and the city's own) for four years, each keeping its projects from year to
+# year with amounts that move, so that facets, timelines and targets mean something.
+DEMO_CITIES = {
+    "深圳市": ["福田区", "南山区", "市本级"],
+    "广州市": ["天河区", "越秀区", "市本级"],
+    "杭州市": ["西湖区", "上城区", "市本级"],
+}
+DEMO_AGENCIES = AGENCIES[:6]
+DEMO_YEARS = range(2023, 2027)
+DEMO_NOTE = "说明：本文件是程序生成的合成示例数据（bench/synth.py），不是真实的部门预算。"
+
+
+def demo_docs(rng: random.Random) -> list[Doc]:
+    docs = []
+    for city, districts in DEMO_CITIES.items():
+        for district in districts:
+            for agency in DEMO_AGENCIES:
+                projects = random_projects(rng)  # the body's projects, kept over the years
+                for year in DEMO_YEARS:
+                    name = f"demo-{len(docs):04d}-{year}"
+                    body = (city, district, agency, year)
+                    docs.append(budget_doc(rng, name, *body, projects, DEMO_NOTE, "\t"))
+                    projects = [drifted(rng, project) for project in projects]
+    return docs
+
+
+def drifted(rng: random.Random, project: Project) -> Project:
+    """The project a year later: each amount up to a fifth up or down."""
+    name, amount, subs = project
+    subs = [(s, round(a * rng.uniform(0.8, 1.2), 2)) for s, a in subs]
+    amount = round(sum(a for _, a in subs) if subs else amount * rng.uniform(0.8, 1.2), 2)
+    return name, amount, subs
 
 
 def to_html(doc: Doc) -> str:
@@ -195,9 +256,19 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--pdf-share", type=float, default=0.1, help="share printed to PDF")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=f"the demo instead: {len(DEMO_CITIES)} cities' bodies over {len(DEMO_YEARS)} years, "
+        "as text (make run without ../shared)",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.demo:
+        for doc in demo_docs(rng):
+            (args.out / f"{doc.name}.txt").write_text("\n".join(doc.lines) + "\n", encoding="utf-8")
+        return
     pdf_every = round(1 / args.pdf_share) if args.pdf_share > 0 else 0
     browser = page = playwright = None
     if pdf_every:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     page_cache_mb: int = 200
     # The indexer's progress, which /api/status reports (the page shows it while indexing).
     index_status_file: str = ".cache/indexing.json"
+    # The index holds the synthetic demo (`make run` without ../shared sets it): /api/status
+    # says so and the page marks every view as made-up data.
+    synthetic_demo: bool = False
 
     @property
     def alias(self) -> str:

@@ -381,9 +381,10 @@ async def department_view(es: EsDep, settings: SettingsDep, department: str) -> 
 def indexing_status(settings: SettingsDep) -> JsonResponse:
     """The last indexing run on this machine: ``state`` (indexing, done, failed, interrupted),
     files ``done`` of ``total``, ``failed``, ``unchanged`` (skipped), ``records``, and its
-    ``started``/``updated`` times (Unix seconds); ``{"state": null}`` when none has run."""
-    status = read_status(pathlib.Path(settings.index_status_file))
-    return JsonResponse(status or {"state": None})
+    ``started``/``updated`` times (Unix seconds); ``{"state": null}`` when none has run.
+    ``synthetic`` is true when the index holds the synthetic demo, not real budgets."""
+    status = read_status(pathlib.Path(settings.index_status_file)) or {"state": None}
+    return JsonResponse({**status, "synthetic": settings.synthetic_demo})
 
 
 @app.get(

@@ -150,6 +150,7 @@ class IndexingStatus(Strict):
     records: int | None = None
     started: float | None = None
     updated: float | None = None
+    synthetic: bool = Field(description="the index holds the synthetic demo, not real budgets")
 
 
 class Ready(Strict):

@@ -517,3 +517,15 @@ def test_nothing_is_fetched_from_outside_the_machine(page, server):
     finally:
         context.close()
     assert outside == []
+
+
+def test_the_page_marks_a_synthetic_demo_as_such(page, server, seed_index, monkeypatch):
+    page.goto(server)
+    rendered(page)
+    assert page.locator("#synthetic").is_hidden()  # real budgets: no mark
+    monkeypatch.setenv("SYNTHETIC_DEMO", "true")  # as `make run` sets it for the demo
+    settings, _ = seed_index
+    with serving(settings, "api-demo.log") as demo:
+        page.goto(f"{demo}/?view=documents")
+        page.locator("#synthetic").wait_for()
+        assert "合成示例数据" in page.locator("#synthetic").inner_text()

@@ -691,6 +691,7 @@ async function watchIndexing() {
   } catch (err) {
     return;  // no status: nothing to show
   }
+  $("synthetic").hidden = !status.synthetic;
   const line = $("indexing");
   if (status.state !== "indexing") {
     if (!line.hidden) {
