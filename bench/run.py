@@ -31,10 +31,12 @@ import pdfplumber
 from elasticsearch import Elasticsearch
 
 from indexer.admin import drop_index, ensure_index
+from indexer.bulk import index_prepared
 from indexer.es import make_client
-from indexer.pipeline import BulkLoad, index_prepared, prepared_files
+from indexer.load import BulkLoad
 from indexer.settings import Settings
 from indexer.sources import find_sources
+from indexer.workers import prepared_files
 from search_api.query import SearchParams, build_search
 from search_api.timeline import timeline_body
 

@@ -2,7 +2,8 @@
 
 The modules follow the data flow: sources (finding files) -> extract (text per format) ->
 textnorm (decoding and normalization) -> metadata / sections (budget structure into records)
--> segment (jieba) -> bulk (records into Elasticsearch) -> cli.
+-> segment (jieba) -> workers (files prepared in parallel) -> bulk (records into Elasticsearch;
+stale, load) -> cli. Every request to Elasticsearch goes through es.
 """
 
 import sys

@@ -16,6 +16,16 @@ from importlib import resources
 
 from elasticsearch import Elasticsearch
 
+from indexer.es import (
+    alias_exists,
+    alias_indices,
+    delete_index,
+    get_mappings,
+    index_exists,
+    indices_matching,
+    put_index,
+    update_aliases,
+)
 from indexer.settings import Settings
 
 MAPPING_VERSION = 5
@@ -44,21 +54,21 @@ def mapping_version(settings: Settings, name: str) -> int | None:
 
 def generations(es: Elasticsearch, settings: Settings) -> list[str]:
     """Every index of this alias (current, previous, abandoned), oldest first."""
-    found = es.indices.get(index=f"{settings.alias}-v*", expand_wildcards="all")
+    found = indices_matching(es, f"{settings.alias}-v*")
     names = [name for name in found if mapping_version(settings, name) is not None]
     return sorted(names, key=lambda n: int(found[n]["settings"]["index"]["creation_date"]))
 
 
 def current_index(es: Elasticsearch, settings: Settings) -> str | None:
-    if not es.indices.exists_alias(name=settings.alias):
+    if not alias_exists(es, settings.alias):
         return None
-    return next(iter(es.indices.get_alias(name=settings.alias)))
+    return alias_indices(es, settings.alias)[0]
 
 
 def previous_generation(es: Elasticsearch, name: str) -> str | None:
-    meta = es.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+    meta = get_mappings(es, name).get("_meta", {})
     previous = meta.get("previous")
-    return previous if previous and es.indices.exists(index=previous) else None
+    return previous if previous and index_exists(es, previous) else None
 
 
 def create_index(es: Elasticsearch, settings: Settings, name: str, meta: dict | None = None):
@@ -69,16 +79,16 @@ def create_index(es: Elasticsearch, settings: Settings, name: str, meta: dict | 
     if settings.es_replicas is not None:
         settings_body["number_of_replicas"] = settings.es_replicas
     mappings = {**body["mappings"], "_meta": meta} if meta else body["mappings"]
-    es.indices.create(index=name, settings=settings_body, mappings=mappings)
+    put_index(es, name, settings_body, mappings)
 
 
 def point_alias(es: Elasticsearch, settings: Settings, name: str) -> None:
     """Moves the alias to ``name`` in one atomic update: searches see the old index or the
     new one, never neither."""
     alias = settings.alias
-    current = list(es.indices.get_alias(name=alias)) if es.indices.exists_alias(name=alias) else []
+    current = alias_indices(es, alias) if alias_exists(es, alias) else []
     actions = [{"remove": {"index": index, "alias": alias}} for index in current]
-    es.indices.update_aliases(actions=[*actions, {"add": {"index": name, "alias": alias}}])
+    update_aliases(es, [*actions, {"add": {"index": name, "alias": alias}}])
 
 
 def ensure_index(es: Elasticsearch, settings: Settings) -> str:
@@ -93,7 +103,7 @@ def ensure_index(es: Elasticsearch, settings: Settings) -> str:
     if current and mapping_version(settings, current) == MAPPING_VERSION:
         return current
     name = index_name(settings)
-    if not es.indices.exists(index=name):
+    if not index_exists(es, name):
         create_index(es, settings, name)
     point_alias(es, settings, name)
     return name
@@ -114,7 +124,7 @@ def swap_to(es: Elasticsearch, settings: Settings, name: str) -> list[str]:
     keep = {name, previous_generation(es, name)}
     stale = [g for g in generations(es, settings) if g not in keep]
     for old in stale:
-        es.indices.delete(index=old)
+        delete_index(es, old)
     return stale
 
 
@@ -136,4 +146,4 @@ def rollback(es: Elasticsearch, settings: Settings) -> tuple[str, str]:
 def drop_index(es: Elasticsearch, settings: Settings) -> None:
     """Deletes every generation of the alias (tests use it to clean up)."""
     for name in generations(es, settings):
-        es.indices.delete(index=name)
+        delete_index(es, name)

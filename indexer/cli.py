@@ -28,20 +28,12 @@ from indexer.admin import (
     rollback,
     swap_to,
 )
-from indexer.es import is_reachable, make_client
+from indexer.bulk import FileOutcome, Retry, index_prepared
+from indexer.es import count_records, delete_index, is_reachable, make_client, refresh, search_hits
 from indexer.extract import READERS
+from indexer.load import BulkLoad
 from indexer.ocr import ENGINES, MODES, PREFERRED, OcrOptions
-from indexer.pipeline import (
-    BulkLoad,
-    FileOutcome,
-    Limits,
-    Progress,
-    Retry,
-    default_workers,
-    index_prepared,
-    prepared_files,
-    remove_stale,
-)
+from indexer.progress import Progress
 from indexer.settings import Settings, get_settings
 from indexer.sources import (
     SourceFile,
@@ -51,8 +43,10 @@ from indexer.sources import (
     shard,
     source_key,
 )
+from indexer.stale import remove_stale
 from indexer.status import StatusFile, run_status
 from indexer.versions import reading_version
+from indexer.workers import Limits, default_workers, prepared_files
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -103,9 +97,9 @@ def ingest(
     force: bool = False,
     status: StatusFile | None = None,
 ) -> Report:
-    """Indexes every file (pipeline.py: prepared in parallel, bulk requests across files) into
-    ``index`` (default: the alias's index, created when missing), reporting progress on ``out``
-    (stderr by default); the caller has checked that the node answers.
+    """Indexes every file (workers.py: prepared in parallel; bulk.py: bulk requests across
+    files) into ``index`` (default: the alias's index, created when missing), reporting progress
+    on ``out`` (stderr by default); the caller has checked that the node answers.
 
     Files indexed again replace their earlier records, unless the index started empty. A file
     indexed already, unchanged, from the same place and by the same reading version is skipped
@@ -116,7 +110,7 @@ def ingest(
     out = out or sys.stderr
     started = time.monotonic()
     index = index or ensure_index(es, settings)
-    replace = es.count(index=index)["count"] > 0
+    replace = count_records(es, index) > 0
     report = Report()
     if replace and not force:
         done = indexed_already(es, index, paths, reading_version(limits.ocr, limits.reader))
@@ -174,20 +168,16 @@ def indexed_already(
     found: set[tuple[str, str]] = set()
     for start in range(0, len(ids), _LOOKUP_BATCH):
         batch = ids[start : start + _LOOKUP_BATCH]
-        hits = es.search(
-            index=index,
-            query={
-                "bool": {
-                    "filter": [
-                        {"term": {"kind": "document"}},
-                        {"terms": {"document_id": batch}},
-                        {"term": {"reading_version": version}},
-                    ]
-                }
-            },
-            size=len(batch),
-            source_includes=["document_id", "source_key"],
-        )["hits"]["hits"]
+        query = {
+            "bool": {
+                "filter": [
+                    {"term": {"kind": "document"}},
+                    {"terms": {"document_id": batch}},
+                    {"term": {"reading_version": version}},
+                ]
+            }
+        }
+        hits = search_hits(es, index, query, len(batch), ["document_id", "source_key"])
         found |= {(h["_source"]["document_id"], h["_source"]["source_key"]) for h in hits}
     return [source for key, source in keyed.items() if key in found]
 
@@ -208,11 +198,11 @@ def rebuild(
     try:
         report = ingest(paths, settings, es, workers=workers, index=new, limits=limits)
     except BaseException:
-        es.options(ignore_status=404).indices.delete(index=new)
+        delete_index(es, new, missing_ok=True)
         raise
     print(report.summary(), file=sys.stderr)
     if report.failed or report.records == 0:
-        es.indices.delete(index=new)
+        delete_index(es, new)
         print(
             f"rebuild abandoned: {len(report.failed)} file(s) failed; {new} was deleted and "
             f"searches still use {current_index(es, settings) or 'nothing'}",
@@ -243,7 +233,7 @@ def remove(arguments: list[str], settings: Settings, es: Elasticsearch) -> int:
         else:
             missing += 1
             print(f"nothing indexed from {path}", file=sys.stderr)
-    es.indices.refresh(index=index)
+    refresh(es, index)
     return EXIT_SOME_FAILED if missing else EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""Wall-clock limits inside a worker: a file's (pipeline.py) and, within it, a page's OCR
+"""Wall-clock limits inside a worker: a file's (workers.py) and, within it, a page's OCR
 (extract/pdf.py). Limits nest: the timer is set for whichever runs out first, and an inner
 limit never cancels or postpones an outer one."""
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from indexer.admin import ensure_index
+from indexer.bulk import index_prepared
 from indexer.model import Record
-from indexer.pipeline import Prepared, index_prepared, record_source
 from indexer.sources import SourceFile
+from indexer.workers import Prepared, record_source
 from search_api.app import app
 from search_api.timeline import Lineage, build_series
 from tests.conftest import client_for

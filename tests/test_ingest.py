@@ -8,10 +8,10 @@ import pytest
 
 from indexer import cli
 from indexer.ocr import OcrOptions
-from indexer.pipeline import Limits
 from indexer.settings import Settings, get_settings
 from indexer.sources import find_sources, shard
 from indexer.status import read_status
+from indexer.workers import Limits
 from search_api.app import app
 from tests.conftest import SAMPLES, client_for, quiet_ingest
 from tests.pdfs import text_pdf

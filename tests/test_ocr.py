@@ -16,6 +16,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageOps
 
+from indexer.bulk import FileOutcome
 from indexer.cli import ocr_status
 from indexer.extract import ExtractionError, extractor_for
 from indexer.limits import FileTimeout, PageTimeout, time_limit
@@ -28,7 +29,7 @@ from indexer.ocr import (
     usable_text,
     white_paper,
 )
-from indexer.pipeline import FileOutcome, Progress
+from indexer.progress import Progress
 from indexer.records import build_records
 from indexer.sources import SourceFile
 from tests.pdfs import text_pdf

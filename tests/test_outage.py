@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute
 
-from indexer import cli, pipeline
+from indexer import bulk, cli
 from indexer.admin import drop_index
+from indexer.bulk import Retry, index_prepared
 from indexer.es import is_reachable, make_client
-from indexer.pipeline import Retry, index_prepared, prepared_files
 from indexer.settings import Settings
 from indexer.sources import find_sources
+from indexer.workers import prepared_files
 from search_api.app import app
 from tests.conftest import ROOT, SAMPLES, client_for
 
@@ -102,7 +103,7 @@ def test_the_indexer_and_the_api_through_an_outage(outage_settings, monkeypatch)
             yield prepared
 
     monkeypatch.setattr(cli, "prepared_files", stop_after_first)
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 1)  # so a file's records leave before the next
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 1)  # so a file's records leave before the next
     out = io.StringIO()
     retry = Retry(budget=3, first=0.5)
     # (force: the first file, unchanged, would be skipped; it is the one that gets through)

@@ -9,9 +9,10 @@ import pytest
 from PIL import Image
 
 from indexer.admin import ensure_index
+from indexer.bulk import index_prepared
 from indexer.model import Record
-from indexer.pipeline import Prepared, index_prepared, record_source
 from indexer.sources import SourceFile
+from indexer.workers import Prepared, record_source
 from search_api.app import app
 from search_api.pages import PAGE_SCALE, PageCache
 from tests.conftest import client_for

@@ -13,8 +13,8 @@ import pytest
 
 from indexer.extract import extractor_for
 from indexer.ocr import OcrOptions
-from indexer.pipeline import record_source
 from indexer.records import build_records
+from indexer.workers import record_source
 from tests.pdfs import rotated_table_pdf, table_pdf
 
 OFF = OcrOptions(mode="off")  # the text layers are compared; OCR would read both alike

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import pipeline
-from indexer.pipeline import Limits, prepared_files
+from indexer import workers
+from indexer.workers import Limits, prepared_files
 from tests.conftest import ROOT, SAMPLES
 from tests.pdfs import inflating_pdf, slow_pdf, table_off_the_page_pdf, text_pdf
 
@@ -69,12 +69,12 @@ def _dies_on_crash_files(source, limits):
     return real_prepare(source, limits)
 
 
-real_prepare = pipeline.prepare
+real_prepare = workers.prepare
 
 
 def test_a_worker_that_dies_fails_its_file_only(tmp_path, monkeypatch):
     # The worker processes are forked from this one, so they run the patched prepare.
-    monkeypatch.setattr(pipeline, "prepare", _dies_on_crash_files)
+    monkeypatch.setattr(workers, "prepare", _dies_on_crash_files)
     names = ["a.txt", "b.txt", "crash.txt", "c.txt", "d.txt", "e.txt"]
     for name in names:
         (tmp_path / name).write_bytes((SAMPLES / "city-2025.txt").read_bytes())
