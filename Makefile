@@ -146,7 +146,7 @@ test-unit: install
 
 # The API's contract as served, checked in: tests/test_api.py fails when it changes unawares.
 openapi: install
-	$(PY) -c "import json; from search_api.app import app; print(json.dumps(app.openapi(), ensure_ascii=False, indent=1, sort_keys=True))" > tests/openapi.json
+	$(PY) -c "import json; from search_api.app import create_app; print(json.dumps(create_app().openapi(), ensure_ascii=False, indent=1, sort_keys=True))" > tests/openapi.json
 
 lint: install
 	$(VENV)/bin/ruff check indexer search_api tests

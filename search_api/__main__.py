@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(settings.log_level)
     print(f"serving on http://{settings.api_host}:{settings.api_port} (API docs at /docs)")
     uvicorn.run(
-        "search_api.app:app",
+        "search_api.app:create_app",  # built by uvicorn, over the same settings (get_settings)
+        factory=True,
         host=settings.api_host,
         port=settings.api_port,
         log_level=settings.log_level.lower(),

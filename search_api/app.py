@@ -1,4 +1,11 @@
-"""The FastAPI application: routes call the query builder and search functions, nothing more."""
+"""The FastAPI application, built by ``create_app(settings)``: routes call the query builder
+and search functions, nothing more.
+
+Nothing is built at import: the routes are declared on a router, and ``create_app`` makes an
+app of them over the settings it is given, with its middleware, error handlers, static files,
+page cache and rate limiter. ``python -m search_api`` serves ``create_app()``; the tests build
+an app for each set of settings they need.
+"""
 
 import importlib.resources
 import pathlib
@@ -9,7 +16,7 @@ from typing import Annotated, Literal
 
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import TransportError
-from fastapi import Depends, FastAPI, Path, Query
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -19,10 +26,10 @@ from fastapi.staticfiles import StaticFiles
 from indexer import __version__, segment
 from indexer import admin as generations
 from indexer.model import DocType, Kind
-from indexer.settings import get_settings
+from indexer.settings import Settings, get_settings
 from indexer.status import read_status
-from search_api import export, pages
-from search_api.deps import EsDep, SettingsDep, SyncEsDep, es_errors, is_reachable, lifespan_clients
+from search_api import export, pages, store
+from search_api.deps import EsDep, SettingsDep, SyncEsDep
 from search_api.documents import compare_bodies, get_department, get_document, list_documents
 from search_api.errors import (
     BadRequest,
@@ -76,23 +83,11 @@ MAX_FILTER_VALUES = 50
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Load the segmenter's dictionary now (about a second) rather than on the first search.
     segment.cutters()
-    async with lifespan_clients(app.state):
+    async with store.lifespan_clients(app.state):
         yield
 
 
-app = FastAPI(
-    lifespan=lifespan,
-    title="预算检索 · Budget Search",
-    description="Full-text and faceted search over Chinese government department budgets.",
-    version=__version__,
-    default_response_class=JsonResponse,
-    docs_url=None,  # served below, from local files
-    redoc_url=None,  # see DOCS_ASSETS
-)
-install_error_handlers(app)
-
-
-def openapi_schema() -> dict:
+def openapi_schema(app: FastAPI) -> dict:
     """FastAPI's schema without the 422 it lists on every route with parameters: this API
     answers a bad parameter with 400 and its own error body (errors.py), as each route says."""
     schema = app.openapi_schema
@@ -106,19 +101,43 @@ def openapi_schema() -> dict:
     return schema
 
 
-app.openapi = openapi_schema  # type: ignore[method-assign]
-app.mount("/static", StaticFiles(directory=STATIC), name="static")
-app.mount("/docs-assets", StaticFiles(directory=str(DOCS_ASSETS)), name="docs-assets")
-app.state.limiter = limiter_from(get_settings())
-PAGE_CACHE = pages.PageCache(
-    pathlib.Path(get_settings().page_cache_dir), get_settings().page_cache_mb * 2**20
-)
-app.add_middleware(RateLimitMiddleware, state=app.state)
-CORS_ORIGINS = [o.strip() for o in get_settings().cors_origins.split(",") if o.strip()]
-if CORS_ORIGINS:  # closed unless configured
-    app.add_middleware(CORSMiddleware, allow_origins=CORS_ORIGINS, allow_methods=["GET"])
-app.add_middleware(RequestLogMiddleware)  # the outermost: it sees every answer, 429s included
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API and its page over ``settings`` (by default the environment's: get_settings()),
+    which the routes read from ``app.state.settings`` (deps.api_settings)."""
+    if settings is None:
+        settings = get_settings()
+    app = FastAPI(
+        lifespan=lifespan,
+        title="预算检索 · Budget Search",
+        description="Full-text and faceted search over Chinese government department budgets.",
+        version=__version__,
+        default_response_class=JsonResponse,
+        docs_url=None,  # served by the router, from local files
+        redoc_url=None,  # see DOCS_ASSETS
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=str(DOCS_ASSETS)), name="docs-assets")
+    # The router's routes themselves, as @app.get would have put them: FastAPI's include_router
+    # resolves an included router's routes on each request, which cost 10-65 µs of CPU more
+    # per request here. Every app shares them, so app.dependency_overrides does not reach
+    # them: an app's settings are the ones it is built with.
+    app.router.routes.extend(router.routes)
+    app.state.limiter = limiter_from(settings)
+    app.state.page_cache = pages.PageCache(
+        pathlib.Path(settings.page_cache_dir), settings.page_cache_mb * 2**20
+    )
+    app.add_middleware(RateLimitMiddleware, state=app.state)
+    cors_origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if cors_origins:  # closed unless configured
+        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET"])
+    app.add_middleware(RequestLogMiddleware)  # the outermost: it sees every answer, 429s included
+    return app
 
+
+router = APIRouter(default_response_class=JsonResponse)  # the app's (create_app)
 FilterValues = Query(max_length=MAX_FILTER_VALUES)
 SEARCH_ERRORS = documented(400, 429, 503)
 LOOKUP_ERRORS = documented(400, 404, 429, 503)
@@ -138,16 +157,16 @@ PAGE_HEADERS = {
 }
 
 
-@app.get("/", include_in_schema=False)
+@router.get("/", include_in_schema=False)
 def home() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
 
 
-@app.get("/docs", include_in_schema=False)
-def swagger_ui() -> HTMLResponse:
+@router.get("/docs", include_in_schema=False)
+def swagger_ui(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url="/openapi.json",
-        title=f"{app.title} · API",
+        title=f"{request.app.title} · API",
         swagger_js_url="/docs-assets/swagger-ui-bundle.js",
         swagger_css_url="/docs-assets/swagger-ui.css",
         swagger_favicon_url="/docs-assets/favicon.png",
@@ -156,13 +175,13 @@ def swagger_ui() -> HTMLResponse:
     )
 
 
-@app.get("/healthz", tags=["health"], response_model=Healthy)
+@router.get("/healthz", tags=["health"], response_model=Healthy)
 async def healthz() -> dict:
     """The process is up (says nothing about Elasticsearch)."""
     return {"status": "ok"}
 
 
-@app.get(
+@router.get(
     "/metrics",
     tags=["health"],
     response_class=Response,
@@ -174,13 +193,13 @@ async def metrics() -> Response:
     return Response(metrics_text(), media_type=METRICS_TYPE)
 
 
-@app.get("/readyz", tags=["health"], response_model=Ready, responses=documented(503))
+@router.get("/readyz", tags=["health"], response_model=Ready, responses=documented(503))
 async def readyz(es: EsDep, settings: SettingsDep) -> JsonResponse:
     """Elasticsearch answers and the index exists; 503 otherwise."""
-    if not await is_reachable(es):
+    if not await store.is_reachable(es):
         return error_response(503, "search_unavailable", "Elasticsearch is not reachable")
     try:
-        exists = bool(await es.indices.exists_alias(name=settings.alias))
+        exists = await store.alias_exists(es, settings.alias)
     except (EsApiError, TransportError):
         return error_response(503, "search_unavailable", "Elasticsearch did not answer")
     if not exists:
@@ -258,7 +277,7 @@ async def common_params(
 CommonDep = Annotated[Common, Depends(common_params)]
 
 
-@app.get("/api/search", tags=["search"], response_model=SearchResponse, responses=SEARCH_ERRORS)
+@router.get("/api/search", tags=["search"], response_model=SearchResponse, responses=SEARCH_ERRORS)
 async def search(
     es: EsDep,
     settings: SettingsDep,
@@ -272,7 +291,9 @@ async def search(
     return JsonResponse(await run_search(es, settings.alias, params, common.cursor))
 
 
-@app.get("/api/indicators", tags=["search"], response_model=SearchResponse, responses=SEARCH_ERRORS)
+@router.get(
+    "/api/indicators", tags=["search"], response_model=SearchResponse, responses=SEARCH_ERRORS
+)
 async def indicators(
     es: EsDep,
     settings: SettingsDep,
@@ -304,7 +325,7 @@ EXPORTS = {
 }
 
 
-@app.get(
+@router.get(
     "/api/search.{fmt}",
     tags=["export"],
     response_class=StreamingResponse,
@@ -334,7 +355,7 @@ async def search_export(
     )
 
 
-@app.get(
+@router.get(
     "/api/projects/timeline",
     tags=["search"],
     response_model=TimelineResponse,
@@ -354,7 +375,9 @@ async def projects_timeline(
     return JsonResponse(await timeline(es, settings.alias, params))
 
 
-@app.get("/api/suggest", tags=["search"], response_model=SuggestResponse, responses=SEARCH_ERRORS)
+@router.get(
+    "/api/suggest", tags=["search"], response_model=SuggestResponse, responses=SEARCH_ERRORS
+)
 async def suggestions(
     es: EsDep,
     settings: SettingsDep,
@@ -364,7 +387,7 @@ async def suggestions(
     return JsonResponse(await suggest(es, settings.alias, q))
 
 
-@app.get(
+@router.get(
     "/api/departments/{department}",
     tags=["documents"],
     response_model=DepartmentView,
@@ -377,7 +400,9 @@ async def department_view(es: EsDep, settings: SettingsDep, department: str) -> 
     return JsonResponse(await get_department(es, settings.alias, department))
 
 
-@app.get("/api/status", tags=["health"], response_model=IndexingStatus, responses=documented(429))
+@router.get(
+    "/api/status", tags=["health"], response_model=IndexingStatus, responses=documented(429)
+)
 def indexing_status(settings: SettingsDep) -> JsonResponse:
     """The last indexing run on this machine: ``state`` (indexing, done, failed, interrupted),
     files ``done`` of ``total``, ``failed``, ``unchanged`` (skipped), ``records``, and its
@@ -387,7 +412,7 @@ def indexing_status(settings: SettingsDep) -> JsonResponse:
     return JsonResponse({**status, "synthetic": settings.synthetic_demo})
 
 
-@app.get(
+@router.get(
     "/api/compare", tags=["documents"], response_model=CompareResponse, responses=SEARCH_ERRORS
 )
 async def compare(
@@ -410,7 +435,9 @@ async def compare(
     return JsonResponse(await compare_bodies(es, settings.alias, q.strip(), year))
 
 
-@app.get("/api/documents", tags=["documents"], response_model=DocumentList, responses=SEARCH_ERRORS)
+@router.get(
+    "/api/documents", tags=["documents"], response_model=DocumentList, responses=SEARCH_ERRORS
+)
 async def documents(
     es: EsDep,
     settings: SettingsDep,
@@ -423,7 +450,7 @@ async def documents(
     return JsonResponse(await list_documents(es, settings.alias, page, size))
 
 
-@app.get(
+@router.get(
     "/api/documents/{document_id}",
     tags=["documents"],
     response_model=DocumentView,
@@ -446,7 +473,7 @@ def _document_id(document_id: str) -> str:
     return document_id
 
 
-@app.get(
+@router.get(
     "/api/documents/{document_id}/file",
     tags=["documents"],
     response_class=FileResponse,
@@ -461,13 +488,14 @@ async def document_file(es: EsDep, settings: SettingsDep, document_id: str) -> F
     )
 
 
-@app.get(
+@router.get(
     "/api/documents/{document_id}/pages/{number}.png",
     tags=["documents"],
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}, **LOOKUP_ERRORS},
 )
 async def document_page(
+    request: Request,
     es: EsDep,
     settings: SettingsDep,
     document_id: str,
@@ -483,7 +511,8 @@ async def document_page(
     if highlight:
         page, bbox = await pages.record_box(es, settings.alias, document_id, highlight)
         box = bbox if page == number else None
-    png = await run_in_threadpool(pages.page_png, PAGE_CACHE, path, document_id, number, box)
+    cache = request.app.state.page_cache
+    png = await run_in_threadpool(pages.page_png, cache, path, document_id, number, box)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
@@ -491,7 +520,7 @@ async def document_page(
 AdminDep = Depends(require_admin)
 
 
-@app.get(
+@router.get(
     "/api/admin/generations",
     tags=["admin"],
     dependencies=[AdminDep],
@@ -500,7 +529,7 @@ AdminDep = Depends(require_admin)
 )
 def admin_generations(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
     """The index generations behind the alias: the current one and the one it replaced."""
-    with es_errors():
+    with store.es_errors():
         current = generations.current_index(es, settings)
         return JsonResponse(
             {
@@ -512,7 +541,7 @@ def admin_generations(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
         )
 
 
-@app.post(
+@router.post(
     "/api/admin/rollback",
     tags=["admin"],
     dependencies=[AdminDep],
@@ -522,7 +551,7 @@ def admin_generations(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
 def admin_rollback(es: SyncEsDep, settings: SettingsDep) -> JsonResponse:
     """Points the alias back at the generation the last rebuild replaced
     (``python -m indexer --rollback``)."""
-    with es_errors():
+    with store.es_errors():
         try:
             left, now = generations.rollback(es, settings)
         except generations.AdminError as exc:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-from search_api.deps import es_errors
+from search_api import store
 from search_api.errors import BadRequest
 
 KEEP_ALIVE = "2m"
@@ -36,22 +36,33 @@ def decode(token: str) -> tuple[str, list]:
     return pit, after
 
 
+def page_body(body: dict, pit_id: str, after: list | None) -> dict:
+    """The search of one page over the point in time ``pit_id``, after the sort values
+    ``after`` (None: the first page); in shard order among equal sort values, so that no hit
+    is skipped or seen twice from one page to the next."""
+    body = {k: v for k, v in body.items() if k != "from_"}
+    body["sort"] = [*body["sort"], {"_shard_doc": "asc"}]
+    if after is not None:
+        body["search_after"] = after
+    body["pit"] = {"id": pit_id, "keep_alive": KEEP_ALIVE}
+    return body
+
+
 async def page(
     es: AsyncElasticsearch, index: str, body: dict, cursor: str
 ) -> tuple[dict, str | None]:
     """One page of hits after the cursor ('start' opens a point in time); the response and the
     cursor for the next page (None after the last)."""
-    body = {k: v for k, v in body.items() if k != "from_"}
-    body["sort"] = [*body["sort"], {"_shard_doc": "asc"}]
-    with es_errors():
-        if cursor == START:
-            pit_id = (await es.open_point_in_time(index=index, keep_alive=KEEP_ALIVE))["id"]
-        else:
-            pit_id, body["search_after"] = decode(cursor)
-    body["pit"] = {"id": pit_id, "keep_alive": KEEP_ALIVE}
-    with es_errors():
+    if cursor == START:
+        with store.es_errors():
+            pit_id = await store.open_point_in_time(es, index, KEEP_ALIVE)
+        after = None
+    else:
+        pit_id, after = decode(cursor)
+    body = page_body(body, pit_id, after)
+    with store.es_errors():
         try:
-            response = await es.search(**body)
+            response = await store.search_point_in_time(es, body)
         except (NotFoundError, EsApiError) as exc:
             if cursor == START or exc.meta.status not in (400, 404):
                 raise
@@ -62,13 +73,13 @@ async def page(
     hits = response["hits"]["hits"]
     if len(hits) < body["size"]:
         await close(es, response.get("pit_id", pit_id))
-        return response.body, None
-    return response.body, encode(response.get("pit_id", pit_id), hits[-1]["sort"])
+        return response, None
+    return response, encode(response.get("pit_id", pit_id), hits[-1]["sort"])
 
 
 async def close(es: AsyncElasticsearch, pit_id: str) -> None:
-    with es_errors():
-        await es.close_point_in_time(id=pit_id)
+    with store.es_errors():
+        await store.close_point_in_time(es, pit_id)
 
 
 async def all_hits(

@@ -10,7 +10,7 @@ from elasticsearch import AsyncElasticsearch
 
 from search_api import cursor as cursors
 from search_api.query import SearchParams, build_search
-from search_api.search import HIT_FIELDS
+from search_api.schemas import HIT_FIELDS
 
 # A record as exported: its id, name and every field a hit shows, and where it came from. JSON
 # lines keep the nested fields as they are; CSV has one column per single-valued field (the

@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 from elasticsearch import AsyncElasticsearch
 from PIL import Image, ImageDraw
 
-from search_api.deps import es_errors
+from search_api import store
 from search_api.documents import of_document
 from search_api.errors import NotFound
 
@@ -26,11 +26,18 @@ PAGE_SCALE = 2.0  # 144 dpi: small print legible
 HIGHLIGHT = (255, 196, 0)  # the record's box: amber, outlined and lightly filled
 MEDIA_TYPES = {".pdf": "application/pdf"}  # anything else indexed is text
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe; pages are rendered in threads
+FILE_FIELDS = ["source_root", "source_file"]  # where a document record's file is
+BOX_FIELDS = ["page", "bbox"]  # where a record was read from
+
+
+def one_body(query: dict, fields: list[str]) -> dict:
+    """The first record matching ``query``, with only ``fields`` in its source."""
+    return {"query": query, "size": 1, "source_includes": fields}
 
 
 async def _one(es: AsyncElasticsearch, index: str, query: dict, fields: list[str]) -> dict | None:
-    with es_errors():
-        response = await es.search(index=index, query=query, size=1, source_includes=fields)
+    with store.es_errors():
+        response = await store.search(es, index, one_body(query, fields))
     hits = response["hits"]["hits"]
     return hits[0]["_source"] if hits else None
 
@@ -38,12 +45,7 @@ async def _one(es: AsyncElasticsearch, index: str, query: dict, fields: list[str
 async def original_file(es: AsyncElasticsearch, index: str, document_id: str) -> Path:
     """The document's file on this machine; NotFound for an unknown document, a file no longer
     there, or one whose name leads out of the folder it was indexed from."""
-    doc = await _one(
-        es,
-        index,
-        of_document(document_id, "document"),
-        ["source_root", "source_file"],
-    )
+    doc = await _one(es, index, of_document(document_id, "document"), FILE_FIELDS)
     if doc is None:
         raise NotFound(f"no document with id '{document_id}'")
     root, name = doc.get("source_root"), doc.get("source_file")
@@ -61,7 +63,7 @@ async def original_file(es: AsyncElasticsearch, index: str, document_id: str) ->
 async def record_box(es: AsyncElasticsearch, index: str, document_id: str, record_id: str) -> tuple:
     """The record's (page, bbox); NotFound for a record not of this document."""
     query = of_document(document_id, None, {"ids": {"values": [record_id]}})
-    record = await _one(es, index, query, ["page", "bbox"])
+    record = await _one(es, index, query, BOX_FIELDS)
     if record is None:
         raise NotFound(f"no record '{record_id}' in document '{document_id}'")
     return record.get("page"), record.get("bbox")

@@ -1,20 +1,40 @@
 """What the search routes answer, for the OpenAPI page. The routes return their JSON directly
 (FastAPI does not validate or re-serialize it: BENCHMARKS.md); tests/test_schemas.py validates
 real answers against these models, which forbid fields they do not name, so the two cannot
-drift apart. The hits and document views take their field lists from Hit and DocumentFields
-(search.HIT_FIELDS, documents.DOCUMENT_FIELDS), so a field is named once; Hit's order is also
-the CSV export's column order."""
+drift apart.
+
+What an answer copies from a record is named by the record model (indexer/model.py): each
+model's record fields (``record_fields``: HIT_FIELDS, DOCUMENT_FIELDS …) are its fields but the
+ones the API computes, and each must be a field of ``Record`` of the same name, or this module
+fails to import. The routes copy those fields from the records' sources into plain dicts (no
+model is built per hit: BENCHMARKS.md), so a field is named once; Hit's order is also the CSV
+export's column order."""
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from indexer.model import Amount, Change, DocType, Kind, Level, Source, Target
+from indexer.model import Amount, Change, DocType, Kind, Level, Record, Source, Target
 from search_api.query import Sort
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def record_fields(model: type[BaseModel], computed: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The fields ``model`` copies from a record, in its order: all its fields but the
+    ``computed`` ones. Each must be a field of the record model of the same name."""
+    fields = tuple(model.model_fields)
+    if unknown := [name for name in computed if name not in fields]:
+        raise TypeError(f"{model.__name__} has no fields {unknown}")
+    copied = tuple(name for name in fields if name not in computed)
+    if strays := [name for name in copied if name not in Record.model_fields]:
+        raise TypeError(
+            f"{model.__name__} names {strays}, which the record model (indexer/model.py) "
+            "does not have: rename them as the record does, or mark them computed"
+        )
+    return copied
 
 
 class Hit(Strict):
@@ -51,6 +71,10 @@ class Hit(Strict):
     amounts: list[Amount] | None
     snippet: str = Field(description="HTML-escaped text with <mark> around the words found")
     score: float | None
+
+
+# A hit's fields from its record: all of Hit's but its id (the record's _id), snippet and score
+HIT_FIELDS = record_fields(Hit, computed=("id", "snippet", "score"))
 
 
 class FacetValue(Strict):
@@ -116,6 +140,9 @@ class Point(Strict):
     organisation: str = Field(description="the unit, or the unit a reorganisation made of it")
     change_wan: float | None = Field(description="on the same organisation's year before")
     change_pct: float | None
+
+
+POINT_FIELDS = record_fields(Point, computed=("id", "organisation", "change_wan", "change_pct"))
 
 
 class Series(Strict):
@@ -186,6 +213,11 @@ class DocumentFields(Strict):
     change: Change | None
 
 
+# A document's fields from its document record: all of DocumentFields' but the id, which is the
+# record's document_id (not its own id)
+DOCUMENT_FIELDS = record_fields(DocumentFields, computed=("id",))
+
+
 class DocumentSummary(DocumentFields):
     record_counts: dict[str, int] = Field(description="records by kind")
     records: int
@@ -210,6 +242,10 @@ class SectionText(OutlineEntry):
     text: str | None = None
 
 
+OUTLINE_FIELDS = record_fields(OutlineEntry, computed=("id",))
+SECTION_FIELDS = record_fields(SectionText, computed=("id",))
+
+
 class DocumentView(DocumentSummary):
     """One document: with ``page``, also the text of the sections on that page."""
 
@@ -225,6 +261,9 @@ class DepartmentProject(Strict):
     unit: str | None = None
     page: int | None = None
     document_id: str | None = None
+
+
+DEPARTMENT_PROJECT_FIELDS = record_fields(DepartmentProject, computed=("id",))
 
 
 class DepartmentYear(Strict):
@@ -247,6 +286,9 @@ class ComparedProject(Strict):
     name: str | None = None
     amount_wan: float | None = None
     page: int | None = None
+
+
+COMPARED_PROJECT_FIELDS = record_fields(ComparedProject, computed=("id",))
 
 
 class ComparedBody(DocumentFields):

@@ -5,7 +5,7 @@ import re
 from elasticsearch import AsyncElasticsearch
 
 from search_api import cursor as cursors
-from search_api.deps import es_errors
+from search_api import store
 from search_api.query import (
     AMOUNT_RANGES,
     FACETS,
@@ -14,11 +14,9 @@ from search_api.query import (
     build_search,
     used_expansions,
 )
-from search_api.schemas import Hit
+from search_api.schemas import HIT_FIELDS
 
 _ADJACENT_MARKS = re.compile(r"</mark>(\s*)<mark>")
-# A hit's fields from its record: the Hit model's (schemas.py), but the id, snippet and score
-HIT_FIELDS = tuple(f for f in Hit.model_fields if f not in ("id", "snippet", "score"))
 
 
 def merge_marks(snippet: str) -> str:
@@ -104,12 +102,9 @@ async def run_search(
     """One page of hits: by page number, or (cursor) after the last hit of the previous page,
     which goes past the 10,000-hit window. Facets come with the first page."""
     if not cursor:
-        # The shard request cache keeps the result of the same search (facets included) until
-        # the index changes: repeated and popular searches skip the aggregations, which cost
-        # the most on a large index (BENCHMARKS.md).
-        with es_errors():
-            response = await es.search(index=index, request_cache=True, **build_search(params))
-        return search_response(response.body, params)
+        with store.es_errors():
+            response = await store.search(es, index, build_search(params), cache=True)
+        return search_response(response, params)
     body = build_search(params, with_aggs=cursor == cursors.START)
     scrolled, next_cursor = await cursors.page(es, index, body, cursor)
     return {**search_response(scrolled, params), "page": None, "next_cursor": next_cursor}

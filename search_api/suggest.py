@@ -3,7 +3,7 @@ departments containing what was typed, most frequent first, those that begin wit
 
 from elasticsearch import AsyncElasticsearch
 
-from search_api.deps import es_errors
+from search_api import store
 
 MAX_SUGGEST_Q = 50
 PER_KIND = 8
@@ -45,8 +45,8 @@ async def suggest(es: AsyncElasticsearch, index: str, q: str) -> dict:
     q = q.strip()
     if not q:
         return {"q": q, "suggestions": []}
-    with es_errors():
-        response = await es.search(index=index, request_cache=True, **suggest_body(q))
+    with store.es_errors():
+        response = await store.search(es, index, suggest_body(q), cache=True)
     aggs = response["aggregations"]
 
     def ranked(buckets: list[dict], kind: str) -> list[dict]:

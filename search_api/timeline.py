@@ -23,26 +23,16 @@ from pathlib import Path
 from elasticsearch import AsyncElasticsearch
 
 from indexer.parse.names import normalize_name
-from search_api.deps import es_errors
+from search_api import store
 from search_api.query import SearchParams, name_query
+from search_api.schemas import POINT_FIELDS
 
 LINEAGE = Path(__file__).with_name("data") / "lineage.toml"
 MAX_PROJECTS = 500
 MAX_SERIES = 20
-# what a point shows: fetching only these, not whole records, took a third off the
-# timeline's CPU in the API (BENCHMARKS.md)
-POINT_FIELDS = [
-    "name",
-    "title",
-    "year",
-    "district",
-    "department",
-    "unit",
-    "parent",
-    "amount_wan",
-    "page",
-    "document_id",
-]
+# what a point shows (its series' name, and the record fields of schemas.Point): fetching only
+# these, not whole records, took a third off the timeline's CPU in the API (BENCHMARKS.md)
+SOURCE_FIELDS = ["name", "title", *POINT_FIELDS]
 
 
 @dataclass(frozen=True)
@@ -87,6 +77,8 @@ def build_series(hits: list[dict], lineage: Lineage) -> list[dict]:
         entry = series.setdefault(
             key, {"name": source.get("name") or source["title"], "points": []}
         )
+        # POINT_FIELDS written out: a dict literal is faster than a loop over the names, for
+        # up to 500 points (tests/test_schemas.py checks that it copies exactly those)
         entry["points"].append(
             {
                 "year": source.get("year"),
@@ -139,12 +131,12 @@ def timeline_body(params: SearchParams) -> dict:
         },
         "size": MAX_PROJECTS,
         "sort": ["_score", {"year": "asc"}],
-        "source_includes": POINT_FIELDS,
+        "source_includes": SOURCE_FIELDS,
     }
 
 
 async def timeline(es: AsyncElasticsearch, index: str, params: SearchParams) -> dict:
     params.kind = ["project"]
-    with es_errors():
-        response = await es.search(index=index, request_cache=True, **timeline_body(params))
+    with store.es_errors():
+        response = await store.search(es, index, timeline_body(params), cache=True)
     return {"q": params.q, "series": build_series(response["hits"]["hits"], load_lineage())}

@@ -16,13 +16,9 @@ from indexer.es import is_reachable, make_client
 from indexer.extract import extractor_for
 from indexer.settings import Settings, get_settings
 from indexer.sources import find_sources
-from search_api.app import app
-from search_api.deps import api_settings
+from search_api.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-# The suite sends hundreds of requests a second as one client; the rate limit has tests of
-# its own (test_security.py).
-app.state.limiter = None
 SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "samples"
 
@@ -54,7 +50,9 @@ def extracted(path: Path):
 
 
 def _settings(prefix: str) -> Settings:
-    return Settings(es_index_prefix=prefix)
+    """The settings of an index of the suite's own. The suite sends hundreds of requests a
+    second as one client, so its APIs have no rate limit (test_security.py tests the limit)."""
+    return Settings(es_index_prefix=prefix, rate_limit=0)
 
 
 @pytest.fixture(scope="session")
@@ -108,12 +106,11 @@ def cited_index(es, shared, tmp_path_factory):
 
 
 def client_for(settings: Settings) -> TestClient:
-    app.dependency_overrides[api_settings] = lambda: settings
-    return TestClient(app)
+    """A client of the API built over these settings."""
+    return TestClient(create_app(settings))
 
 
 @pytest.fixture
 def seed_api(seed_index):
     settings, _ = seed_index
-    yield client_for(settings)
-    app.dependency_overrides.clear()
+    return client_for(settings)

@@ -10,8 +10,7 @@ from fastapi.testclient import TestClient
 
 from indexer.admin import drop_index
 from indexer.settings import Settings
-from search_api.app import app
-from search_api.deps import api_settings
+from search_api.app import create_app
 from tests.conftest import _settings, client_for, quiet_ingest
 
 pytestmark = pytest.mark.es
@@ -142,24 +141,15 @@ def test_health_and_readiness(seed_api):
 
 def test_missing_index_is_503_json(es):
     client = client_for(Settings(es_index_prefix="test-never-created"))
-    try:
-        assert_error_shape(client.get("/api/search", params={"q": "x"}), 503, "index_missing")
-        assert_error_shape(client.get("/readyz"), 503, "index_missing")
-    finally:
-        app.dependency_overrides.clear()
+    assert_error_shape(client.get("/api/search", params={"q": "x"}), 503, "index_missing")
+    assert_error_shape(client.get("/readyz"), 503, "index_missing")
 
 
 def test_elasticsearch_unreachable_is_503_json():
-    app.dependency_overrides[api_settings] = lambda: Settings(
-        es_url="http://127.0.0.1:9", es_timeout=2
-    )
-    try:
-        client = TestClient(app)
-        for path in ("/api/search?q=民意速办", "/api/documents", "/readyz", "/api/documents/abc"):
-            assert_error_shape(client.get(path), 503)
-        assert client.get("/healthz").status_code == 200
-    finally:
-        app.dependency_overrides.clear()
+    client = client_for(Settings(es_url="http://127.0.0.1:9", es_timeout=2))
+    for path in ("/api/search?q=民意速办", "/api/documents", "/readyz", "/api/documents/abc"):
+        assert_error_shape(client.get(path), 503)
+    assert client.get("/healthz").status_code == 200
 
 
 def test_openapi_page(seed_api):
@@ -171,7 +161,7 @@ def test_openapi_page(seed_api):
 def test_the_served_contract_is_the_checked_in_one():
     """A change to the API's schema is deliberate: `make openapi` writes tests/openapi.json,
     and the diff shows what changed for the API's users."""
-    served = TestClient(app).get("/openapi.json").json()
+    served = TestClient(create_app()).get("/openapi.json").json()
     checked_in = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
     assert served == checked_in, "the API's contract changed: if meant, run 'make openapi'"
     operations = [op for path in served["paths"].values() for op in path.values()]
@@ -245,7 +235,6 @@ def pdf_api(es, shared):
     report = quiet_ingest([pdf], settings, es)
     assert not report.failed, report.summary()
     yield client_for(settings)
-    app.dependency_overrides.clear()
     drop_index(es, settings)
 
 

@@ -7,9 +7,7 @@ Screenshots of each step are kept in test-artifacts/browser/.
 import json
 import os
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +15,8 @@ from urllib.parse import quote, unquote, urlparse
 
 import httpx
 import pytest
+
+from tests.servers import api_server
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless on a closed network (the machine's notes): no background connections, no sandbox as root
@@ -49,26 +49,8 @@ def serving(settings, log_name: str) -> Iterator[str]:
         "INDEX_STATUS_FILE": str(ARTIFACTS / f"{log_name}.status.json"),
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / log_name).open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "search_api"], env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        else:
-            pytest.fail(f"the API did not start; see {ARTIFACTS / log_name}")
+    with api_server([sys.executable, "-m", "search_api"], env, ARTIFACTS / log_name) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from indexer.admin import drop_index
 from indexer.es import make_client
 from indexer.settings import Settings
 from tests.conftest import ROOT
+from tests.servers import api_server
 
 CLUSTER_URLS = os.environ.get("ES_CLUSTER_URLS", "")
 NODES = (0, 1, 2)
@@ -197,24 +198,9 @@ def api(reference, tmp_path):
         "API_PORT": str(port),
         "RATE_LIMIT": "0",
     }
-    log = (tmp_path / "api.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "search_api"], env=env, stdout=log, stderr=log, cwd=tmp_path
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        while True:  # until it is ready (it fails the test if it exits instead)
-            assert server.poll() is None, (tmp_path / "api.log").read_text()
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                threading.Event().wait(0.1)
+    command = [sys.executable, "-m", "search_api"]
+    with api_server(command, env, tmp_path / "api.log", cwd=tmp_path) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
 
 
 def test_searches_answer_while_a_node_is_down_and_through_a_rolling_restart(es, reference, api):

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from bench import synth
-from search_api.app import app
 from tests.conftest import client_for, quiet_ingest
 
 
@@ -33,11 +32,12 @@ def demo_api(demo, es):
     from indexer.admin import drop_index
     from indexer.settings import Settings
 
-    settings = Settings(es_index_prefix=f"test-demo-{demo.name[-6:]}", synthetic_demo=True)
+    settings = Settings(
+        es_index_prefix=f"test-demo-{demo.name[-6:]}", synthetic_demo=True, rate_limit=0
+    )
     report = quiet_ingest([demo], settings, es)
     assert not report.failed, report.summary()
     yield client_for(settings)
-    app.dependency_overrides.clear()
     drop_index(es, settings)
 
 

@@ -12,7 +12,6 @@ from indexer.bulk import index_prepared
 from indexer.model import Record
 from indexer.sources import SourceFile
 from indexer.workers import Prepared, record_source
-from search_api.app import app
 from search_api.timeline import Lineage, build_series
 from tests.conftest import client_for
 
@@ -128,7 +127,6 @@ def test_csv_cells_a_spreadsheet_would_run_are_text(es):
         )
         assert {r["amount_wan"] for r in rows} == {"-5.0"}  # numbers are left as they are
     finally:
-        app.dependency_overrides.clear()
         es.indices.delete(index=index)
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PACKAGES = ("indexer",)  # scanned recursively
-DOORS = {"indexer/es.py"}  # the modules of those packages that may call the client
+PACKAGES = ("indexer", "search_api")  # scanned recursively
+DOORS = {"indexer/es.py", "search_api/store.py"}  # the modules that may call the client
 RECEIVERS = {"es", "client", "self.es", "self.client"}  # what the client is called in the code
 API = {
     "bulk",

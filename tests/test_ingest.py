@@ -12,7 +12,6 @@ from indexer.settings import Settings, get_settings
 from indexer.sources import find_sources, shard
 from indexer.status import read_status
 from indexer.workers import Limits
-from search_api.app import app
 from tests.conftest import SAMPLES, client_for, quiet_ingest
 from tests.pdfs import text_pdf
 
@@ -122,15 +121,13 @@ def test_cli_success_exit_code_and_summary(es, fresh_settings, monkeypatch, caps
     assert "[3/3]" in err and "indexed 3 of 3 files" in err
     # the run's progress, as /api/status reports it
     body = client_for(settings).get("/api/status").json()
-    app.dependency_overrides.clear()
     assert (body["state"], body["done"], body["total"], body["failed"]) == ("done", 3, 3, 0)
     assert body["records"] > 0 and "pid" not in body
     # a run whose process is gone without finishing was interrupted
     status.write_text(json.dumps({**body, "state": "indexing", "pid": 2**22 + 1}), "utf-8")
     assert read_status(status)["state"] == "interrupted"
     status.unlink()
-    assert client_for(settings).get("/api/status").json() == {"state": None}
-    app.dependency_overrides.clear()
+    assert client_for(settings).get("/api/status").json() == {"state": None, "synthetic": False}
 
 
 def test_pdfs_index_with_page_numbers_beside_bad_files(
@@ -148,11 +145,11 @@ def test_pdfs_index_with_page_numbers_beside_bad_files(
     assert "scan.pdf: no text layer" in err
     assert "cut.pdf: broken PDF" in err
 
-    client = client_for(fresh_settings)
-    try:
-        body = client.get("/api/search", params={"q": "统计", "kind": "section"}).json()
-    finally:
-        app.dependency_overrides.clear()
+    body = (
+        client_for(fresh_settings)
+        .get("/api/search", params={"q": "统计", "kind": "section"})
+        .json()
+    )
     assert body["total"] > 0
     assert all(h["page"] and h["page"] >= 1 for h in body["hits"])
     assert {h["department"] for h in body["hits"]} == {"深圳市统计局(本级)"}

@@ -7,7 +7,6 @@ import uuid
 import pytest
 
 from indexer.admin import drop_index
-from search_api.app import app
 from tests.conftest import client_for, quiet_ingest
 
 pytestmark = pytest.mark.es
@@ -41,7 +40,6 @@ def two_cities(es, tmp_path_factory):
     report = quiet_ingest([folder], settings, es)
     assert not report.failed, report.summary()
     yield client_for(settings)
-    app.dependency_overrides.clear()
     drop_index(es, settings)
 
 

@@ -232,7 +232,6 @@ def test_force_reads_a_page_that_has_a_text_layer(tmp_path):
 @pytest.mark.es
 def test_a_scanned_pdf_is_indexed_and_its_records_found_by_search(es, scanned):
     from indexer.admin import drop_index
-    from search_api.app import app
     from tests.conftest import _settings, client_for, quiet_ingest
 
     path, _ = scanned
@@ -246,5 +245,4 @@ def test_a_scanned_pdf_is_indexed_and_its_records_found_by_search(es, scanned):
         assert (hit["amount_wan"], hit["ocr"]) == (506.95, True)
         assert hit["ocr_confidence"] > 0.5
     finally:
-        app.dependency_overrides.clear()
         drop_index(es, settings)

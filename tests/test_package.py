@@ -18,6 +18,7 @@ from bench.run import free_port
 from indexer.admin import drop_index
 from indexer.settings import Settings
 from tests.conftest import ROOT, SAMPLES
+from tests.servers import api_server
 
 
 def run(command: list, cwd: Path, env: dict, timeout: float = 300) -> str:
@@ -79,27 +80,11 @@ def test_the_installed_wheel_indexes_and_serves_from_another_folder(installed, e
     assert Path(where.strip()).is_relative_to(venv), where  # not the checkout's code
     try:
         run([venv / "bin" / "budget-index", "budgets"], elsewhere, env)  # exit 0: all indexed
-        log = (elsewhere / "api.log").open("w")
-        server = subprocess.Popen(
-            [venv / "bin" / "budget-search"], cwd=elsewhere, env=env, stdout=log, stderr=log
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(600):  # until it answers, up to a minute
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert server.poll() is None, (elsewhere / "api.log").read_text()
-                subprocess.run(["sleep", "0.1"], check=True)
+        command = [venv / "bin" / "budget-search"]
+        with api_server(command, env, elsewhere / "api.log", cwd=elsewhere) as url:
             body = httpx.get(f"{url}/api/search", params={"q": "民意速办"}, timeout=30).json()
             assert any("<mark>民意速办</mark>" in hit["snippet"] for hit in body["hits"]), body
             assert httpx.get(url, timeout=10).status_code == 200  # the page, from the wheel
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-            log.close()
     finally:
         drop_index(es, settings)
 

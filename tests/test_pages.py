@@ -13,7 +13,6 @@ from indexer.bulk import index_prepared
 from indexer.model import Record
 from indexer.sources import SourceFile
 from indexer.workers import Prepared, record_source
-from search_api.app import app
 from search_api.pages import PAGE_SCALE, PageCache
 from tests.conftest import client_for
 
@@ -21,8 +20,7 @@ from tests.conftest import client_for
 @pytest.fixture
 def cited(cited_index):
     folder, settings = cited_index
-    yield folder, settings, client_for(settings)
-    app.dependency_overrides.clear()
+    return folder, settings, client_for(settings)
 
 
 def _document_id(client, source_file: str) -> str:
@@ -127,7 +125,6 @@ def test_a_file_whose_name_leads_out_of_its_folder_is_refused(es, tmp_path, fres
     index_prepared(es, fresh_settings.alias, [prepared], lambda _: None, replace=False)
     es.indices.refresh(index=fresh_settings.alias)
     response = client_for(fresh_settings).get("/api/documents/escape/file")
-    app.dependency_overrides.clear()
     assert response.status_code == 404
     assert "outside the folder indexed" in response.json()["error"]["message"]
     assert response.content.find(b"not for the API") < 0

@@ -5,7 +5,6 @@ import uuid
 import pytest
 
 from indexer.admin import drop_index
-from search_api.app import app
 from tests.conftest import _settings, client_for, quiet_ingest
 
 OTHER_CITIES = (
@@ -21,7 +20,6 @@ def api(es, shared, seed_files):
     report = quiet_ingest([*seed_files, *pdfs], settings, es)
     assert not report.failed, report.summary()
     yield client_for(settings)
-    app.dependency_overrides.clear()
     drop_index(es, settings)
 
 

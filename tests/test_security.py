@@ -1,7 +1,6 @@
 """Read-only public API, admin token, CORS, rate limiting, the Elasticsearch client's
 credentials, and no secrets in the repository."""
 
-import asyncio
 import base64
 import os
 import re
@@ -10,79 +9,68 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import httpx
 import pytest
 import yaml
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
 from bench.run import start_api
 from indexer.admin import drop_index
 from indexer.es import make_client
 from indexer.settings import Settings, get_settings
-from search_api.app import app
-from search_api.security import RateLimiter, RateLimitMiddleware, limiter_from
+from search_api.app import create_app
+from search_api.security import RateLimiter, limiter_from
 from tests.conftest import ROOT, SAMPLES, client_for, quiet_ingest
 
 PUBLIC_METHODS = {"GET", "HEAD"}
 
 
 def test_the_public_api_is_read_only():
+    app = create_app(get_settings())
     writes = [
         (route.path, sorted(route.methods - PUBLIC_METHODS))
         for route in app.routes
         if isinstance(route, APIRoute) and route.methods - PUBLIC_METHODS
     ]
     assert writes and all(path.startswith("/api/admin/") for path, _ in writes), writes
-    client = client_for(get_settings())
-    try:
-        for method in ("POST", "PUT", "DELETE", "PATCH"):
-            response = client.request(method, "/api/search", params={"q": "x"})
-            assert response.status_code == 405
-            assert response.json()["error"]["code"] == "method_not_allowed"
-    finally:
-        app.dependency_overrides.clear()
+    client = TestClient(app)
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        response = client.request(method, "/api/search", params={"q": "x"})
+        assert response.status_code == 405
+        assert response.json()["error"]["code"] == "method_not_allowed"
 
 
 @pytest.mark.es
 def test_admin_endpoints_need_the_token(seed_index):
     settings, _ = seed_index
     off = client_for(settings)  # no ADMIN_TOKEN set: switched off
-    try:
-        response = off.get("/api/admin/generations")
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "admin_disabled"
-        assert off.post("/api/admin/rollback").status_code == 403
-    finally:
-        app.dependency_overrides.clear()
+    response = off.get("/api/admin/generations")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "admin_disabled"
+    assert off.post("/api/admin/rollback").status_code == 403
 
     client = client_for(settings.model_copy(update={"admin_token": "a-test-token"}))
-    try:
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "a-test-token"}):
-            response = client.get("/api/admin/generations", headers=headers)
-            assert response.status_code == 401, headers
-            assert response.json()["error"]["code"] == "unauthorized"
-        good = {"Authorization": "Bearer a-test-token"}
-        listing = client.get("/api/admin/generations", headers=good).json()
-        assert listing["current"] == listing["generations"][-1]
-        assert listing["current"].startswith(settings.alias)
-        # a first ingest has no previous generation to go back to
-        response = client.post("/api/admin/rollback", headers=good)
-        assert response.status_code == 409
-        assert "no previous generation" in response.json()["error"]["message"]
-    finally:
-        app.dependency_overrides.clear()
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "a-test-token"}):
+        response = client.get("/api/admin/generations", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.json()["error"]["code"] == "unauthorized"
+    good = {"Authorization": "Bearer a-test-token"}
+    listing = client.get("/api/admin/generations", headers=good).json()
+    assert listing["current"] == listing["generations"][-1]
+    assert listing["current"].startswith(settings.alias)
+    # a first ingest has no previous generation to go back to
+    response = client.post("/api/admin/rollback", headers=good)
+    assert response.status_code == 409
+    assert "no previous generation" in response.json()["error"]["message"]
 
 
 def test_cors_is_closed_by_default():
     assert get_settings().cors_origins == ""
     client = client_for(get_settings())
-    try:
-        response = client.get("/healthz", headers={"Origin": "https://elsewhere.example"})
-        assert "access-control-allow-origin" not in response.headers
-    finally:
-        app.dependency_overrides.clear()
+    response = client.get("/healthz", headers={"Origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in response.headers
 
 
 def test_the_rate_limiter_allows_bursts_then_refills():
@@ -98,36 +86,8 @@ def test_the_rate_limiter_allows_bursts_then_refills():
 
 def test_clients_on_this_machine_are_not_limited_unless_asked():
     def statuses(settings: Settings, client: str) -> list[int]:
-        state = SimpleNamespace(limiter=limiter_from(settings))
-        middleware = RateLimitMiddleware(app, state)
-
-        async def call() -> int:
-            sent = []
-
-            async def send(message):
-                sent.append(message)
-
-            async def receive():
-                return {"type": "http.request", "body": b"", "more_body": False}
-
-            scope = {
-                "type": "http",
-                "method": "GET",
-                "path": "/api/nothing-here",
-                "raw_path": b"/api/nothing-here",
-                "query_string": b"",
-                "headers": [],
-                "client": (client, 5000),
-                "server": ("127.0.0.1", 8000),
-                "scheme": "http",
-                "root_path": "",
-                "http_version": "1.1",
-                "app": app,
-            }
-            await middleware(scope, receive, send)
-            return next(m["status"] for m in sent if m["type"] == "http.response.start")
-
-        return [asyncio.run(call()) for _ in range(4)]
+        api = TestClient(create_app(settings), client=(client, 5000))
+        return [api.get("/api/nothing-here").status_code for _ in range(4)]
 
     strict = Settings(rate_limit=0.01, rate_burst=2)
     for local in ("127.0.0.1", "::1", "127.8.9.10"):
@@ -135,6 +95,8 @@ def test_clients_on_this_machine_are_not_limited_unless_asked():
     assert statuses(strict, "203.0.113.7") == [404, 404, 429, 429]  # elsewhere: limited
     loopback_too = strict.model_copy(update={"rate_limit_loopback": True})
     assert statuses(loopback_too, "127.0.0.1") == [404, 404, 429, 429]
+    # no limit at all (the suite's own APIs: tests/conftest.py)
+    assert statuses(strict.model_copy(update={"rate_limit": 0}), "203.0.113.7") == [404] * 4
 
 
 @pytest.fixture(scope="module")
@@ -271,8 +233,6 @@ def test_no_secrets_in_the_repository():
 @pytest.mark.es
 def test_markup_in_a_documents_text_comes_back_escaped_in_snippets(es, tmp_path):
     """A budget whose text holds markup: its snippet is escaped text with only <mark>s."""
-    from search_api.app import app
-
     folder = tmp_path / "hostile"
     folder.mkdir()
     (folder / "hostile.txt").write_text(
@@ -291,5 +251,4 @@ def test_markup_in_a_documents_text_comes_back_escaped_in_snippets(es, tmp_path)
             assert "<" not in without_marks, snippet
         assert any("&lt;img" in s for s in snippets), snippets
     finally:
-        app.dependency_overrides.clear()
         drop_index(es, settings)
