@@ -24,7 +24,7 @@ RUN_ENV := ES_INDEX_PREFIX=budget-demo SYNTHETIC_DEMO=true
 CORPUS_READY := $(DEMO)/.generated
 endif
 
-.PHONY: cluster-up cluster-down cluster-test lock openapi install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
+.PHONY: bundle bundle-test cluster-up cluster-down cluster-test lock openapi install browser-deps ocr-deps bench-ingest bench-ocr screenshots run serve test test-unit bench eval soak es-up es-down es-status es-outage-up index lint clean
 
 # Every package at the version and hash the lockfile names (`make lock` writes it), then the
 # project itself, editable, without resolving anything again.
@@ -120,11 +120,24 @@ eval: install
 	$(PY) -m bench.eval $(EVAL_ARGS)
 
 # Not part of `make test`: the long versions of the load test (32 clients for 60 s over the
-# real PDFs) and of the fuzzing (thousands of cases), and the cluster tests; many minutes.
+# real PDFs) and of the fuzzing (thousands of cases), the cluster tests and the offline bundle's
+# install test; many minutes.
 soak: es-up
 	$(PY) -m bench.load --clients 32 --seconds 60
 	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -p no:cacheprovider tests/test_fuzz.py $(PYTEST_ARGS)
 	$(MAKE) cluster-test
+	$(MAKE) bundle-test
+
+# The offline install bundle (scripts/bundle.sh; README, "Offline install"): the wheels of the
+# project and of every dependency, Elasticsearch, a JDK wheel, the lockfile and install.sh.
+bundle: install
+	@scripts/bundle.sh
+
+# Builds the bundle, installs it into a temporary folder with pip's index on a closed port and
+# no Maven, starts its node and API and searches (tests/test_bundle.py). Several minutes.
+bundle-test: bundle
+	BUDGET_BUNDLE=$(CURDIR)/dist/budget-search-bundle.tar.gz $(PY) -m pytest -p no:cacheprovider \
+		tests/test_bundle.py $(PYTEST_ARGS)
 
 # Three local nodes as one cluster (scripts/es-cluster.sh): HTTP on 127.0.0.1:9250-9252,
 # transport on 9350-9352, data under .es/cluster/.

