@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> None:
         port=settings.api_port,
         log_level=settings.log_level.lower(),
         access_log=False,  # search_api.access has a line per request, with its latency
+        # Idle connections are closed by the client (httpx after 5 s, browsers and proxies
+        # after about a minute) rather than by us: closing one as a client reuses it is a race
+        # the client loses (the 60-s load test saw a few such errors per run at uvicorn's 5 s).
+        timeout_keep_alive=75,
     )
 
 
