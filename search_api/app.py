@@ -50,6 +50,7 @@ from search_api.query import (
     SearchParams,
     Sort,
     validate,
+    years_problem,
 )
 from search_api.responses import JsonResponse
 from search_api.schemas import (
@@ -432,6 +433,8 @@ async def compare(
     total, stated 三公经费 and largest top-level projects (at most 50 documents)."""
     if not q.strip():
         raise BadRequest("q is required: part of the bodies' names", code="invalid_parameter")
+    if problem := years_problem(year):
+        raise BadRequest(problem, code="invalid_parameter")
     return JsonResponse(await compare_bodies(es, settings.alias, q.strip(), year))
 
 

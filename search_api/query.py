@@ -320,6 +320,14 @@ def build_search(params: SearchParams, with_aggs: bool = True) -> dict:
     return body
 
 
+def years_problem(years: list[int]) -> str | None:
+    """What is wrong with a year filter, if anything (a year out of range is a 400, not the
+    index's integer overflow)."""
+    if any(not MIN_YEAR <= y <= MAX_YEAR for y in years):
+        return f"year must be between {MIN_YEAR} and {MAX_YEAR}"
+    return None
+
+
 def validate(params: SearchParams, deep: bool = False) -> str | None:
     """A message for parameters out of range, or None. A deep (cursor) scroll has no window."""
     unknown = [k for k in params.kind if k not in KINDS]
@@ -336,8 +344,8 @@ def validate(params: SearchParams, deep: bool = False) -> str | None:
         return f"q is too long ({len(params.q)} characters; at most {MAX_Q_LENGTH})"
     if not deep and params.page * params.size > MAX_WINDOW:
         return f"page * size may not exceed {MAX_WINDOW}; narrow the search with filters"
-    if any(not MIN_YEAR <= y <= MAX_YEAR for y in params.year):
-        return f"year must be between {MIN_YEAR} and {MAX_YEAR}"
+    if problem := years_problem(params.year):
+        return problem
     amounts = [a for a in (params.amount_min, params.amount_max) if a is not None]
     if not all(math.isfinite(a) for a in amounts):
         return "amount_min and amount_max must be finite numbers (万元)"

@@ -176,3 +176,6 @@ def test_bodies_of_one_kind_are_compared_across_places_and_years(seed_api):
     assert seed_api.get("/api/compare", params={"q": "*"}).json()["bodies"] == []
     assert seed_api.get("/api/compare").status_code == 400
     assert seed_api.get("/api/compare", params={"q": " "}).status_code == 400
+    # a year beyond the index's integers is the caller's mistake (found by make soak's fuzzing)
+    too_big = seed_api.get("/api/compare", params={"q": "局", "year": -(2**63) - 1})
+    assert too_big.status_code == 400 and too_big.json()["error"]["code"] == "invalid_parameter"
