@@ -702,6 +702,6 @@ async function watchIndexing() {
   }
   line.hidden = false;
   line.textContent = `正在建立索引：已处理 ${status.done} / ${status.total} 个文件，` +
-    `${status.records} 条记录；结果会随之增加。`;
+    `${status.records} 条记录；本次新增的结果在索引完成后出现。`;
   setTimeout(watchIndexing, 2000);
 }
