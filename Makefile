@@ -129,7 +129,7 @@ soak: es-up
 	$(MAKE) bundle-test
 
 # The offline install bundle (scripts/bundle.sh; README, "Offline install"): the wheels of the
-# project and of every dependency, Elasticsearch, a JDK wheel, the lockfile and install.sh.
+# project and of every dependency, Elasticsearch, a JDK, the lockfile and install.sh.
 bundle: install
 	@scripts/bundle.sh
 

@@ -76,8 +76,7 @@ def bulk(
 ) -> list[dict]:
     """Sends one bulk request and returns its response items, one per action. ``operations``
     may be serialised lines, which the client sends as they are (the bulk writer serialises
-    its records once, to measure a chunk's size)."""
-    # serialised lines, which the client sends as they are (its types allow mappings only)
+    its records once, to measure a chunk's size; the client's types allow mappings only)."""
     response = es.options(request_timeout=timeout).bulk(
         operations=operations  # type: ignore[arg-type]
     )

