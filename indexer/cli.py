@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +97,7 @@ def ingest(
     limits: Limits = Limits(),  # noqa: B008 - frozen
     force: bool = False,
     status: StatusFile | None = None,
+    on_reading: Callable[[], None] | None = None,
 ) -> Report:
     """Indexes every file (workers.py: prepared in parallel; bulk.py: bulk requests across
     files) into ``index`` (default: the alias's index, created when missing), reporting progress
@@ -105,7 +107,8 @@ def ingest(
     indexed already, unchanged, from the same place and by the same reading version is skipped
     (``force`` reads it again). When Elasticsearch stays away past the retry budget, every file
     not yet indexed is reported as failed, with the reason. Each file's outcome is counted in
-    ``status`` too (the file /api/status reads), when there is one.
+    ``status`` too (the file /api/status reads), when there is one. ``on_reading`` is called
+    once the run has files to read, before the first is read.
     """
     out = out or sys.stderr
     started = time.monotonic()
@@ -131,6 +134,8 @@ def ingest(
     # Loaded here, once, before the worker processes fork from this one (a run with nothing to
     # read never loads it).
     print(f"words cut by {segment.backend()}", file=out)
+    if on_reading:
+        on_reading()
     progress = Progress(len(paths), out)
 
     def on_file(outcome: FileOutcome) -> None:
@@ -254,7 +259,8 @@ def ocr_status(ocr: OcrOptions) -> str:
 def say_ocr_status(ocr: OcrOptions) -> None:
     """Says what the run does with scanned pages as soon as that is known, near its start:
     probing the engine takes a child process about a second, which the run does not wait for.
-    A run over before that (an unchanged re-run) read no scanned page, and says nothing of OCR."""
+    A run over before that read no scanned page, and says nothing of OCR; an unchanged re-run
+    does not probe at all (ingest's ``on_reading``)."""
     threading.Thread(target=lambda: print(ocr_status(ocr), file=sys.stderr), daemon=True).start()
 
 
@@ -398,8 +404,8 @@ def main(argv: list[str] | None = None) -> int:
             f"with {args.workers} worker(s), PDFs read by {args.pdf_reader}",
             file=sys.stderr,
         )
-        say_ocr_status(ocr)
         if args.rebuild:
+            say_ocr_status(ocr)
             return rebuild(paths, settings, es, args.workers, limits)
         with run_status(Path(settings.index_status_file), len(paths)) as status:
             report = ingest(
@@ -410,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
                 limits=limits,
                 force=args.force,
                 status=status,
+                on_reading=lambda: say_ocr_status(ocr),
             )
     except AdminError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -106,7 +106,8 @@ def backend() -> str:
 
 
 def _keep(tokens: list[str]) -> list[str]:
-    return [t.lower() for t in tokens if not _SKIP.match(t)]
+    # isalnum() first: most tokens are words, and it is what the pattern's \w means
+    return [t.lower() for t in tokens if t.isalnum() or not _SKIP.match(t)]
 
 
 def tokens(text: str) -> list[str]:

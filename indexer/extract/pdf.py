@@ -21,6 +21,7 @@ from pdfplumber.table import Table
 from pdfplumber.utils import chars_to_textmap, crop_to_bbox, extract_text
 from pdfplumber.utils.exceptions import PdfminerException
 
+from indexer.extract import layout
 from indexer.extract.base import READERS, Box, Extracted, ExtractionError, Page
 from indexer.extract.pdfium_page import FORM_DEPTH, PdfiumPage
 from indexer.limits import PageTimeout, time_limit
@@ -58,8 +59,9 @@ def cell_text(cell: str | None) -> str:
     return join_pieces((cell or "").split("\n")).replace("\t", " ")
 
 
-def table_rows(table: Table) -> list[tuple[str, Box]]:
-    """A table's rows with text, as tab-separated cells, each with the box of its row.
+def table_rows(table: Table, fast: bool = False) -> list[tuple[str, Box]]:
+    """A table's rows with text, as tab-separated cells, each with the box of its row; with
+    ``fast``, each cell's text by layout.cell_text.
 
     pdfplumber's Table.extract, with the same rule (a character belongs to the row and cell its
     middle is in) and the same text, but finding a row's characters by bisection instead of
@@ -73,20 +75,22 @@ def table_rows(table: Table) -> list[tuple[str, Box]]:
         band = by_middle[bisect_left(middles, top) : bisect_left(middles, bottom)]
         inside = sorted(i for _, i in band)  # in the page's order, as pdfplumber keeps them
         row_chars = [chars[i] for i in inside if x0 <= (chars[i]["x0"] + chars[i]["x1"]) / 2 < x1]
-        cells = [None if cell is None else _cell_chars(row_chars, cell) for cell in row.cells]
+        cells = [None if cell is None else _cell_text(row_chars, cell, fast) for cell in row.cells]
         if any(cells):
             rows.append(("\t".join(cell_text(cell) for cell in cells), row.bbox))
     return rows
 
 
-def _cell_chars(chars: list[dict], cell: Box) -> str:
+def _cell_text(chars: list[dict], cell: Box, fast: bool) -> str:
     x0, top, x1, bottom = cell
     inside = [
         c
         for c in chars
         if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
     ]
-    return extract_text(inside) if inside else ""
+    if not inside:
+        return ""
+    return layout.cell_text(inside) if fast else extract_text(inside)
 
 
 def text_lines(chars: list[dict], region: Box) -> list[tuple[str, Box]]:
@@ -106,31 +110,36 @@ def text_lines(chars: list[dict], region: Box) -> list[tuple[str, Box]]:
     ]
 
 
-def page_lines(page) -> list[tuple[str, Box]]:
-    """The page's lines with their boxes, each ruled table replaced by its tab-separated rows."""
+def page_lines(page, fast: bool = False) -> list[tuple[str, Box]]:
+    """The page's lines with their boxes, each ruled table replaced by its tab-separated rows.
+    ``fast``: layout.py's table finder, text assembly and cropping instead of pdfplumber's own
+    (the same lines, for a PdfiumPage's characters)."""
     x0, top, x1, bottom = page.bbox
+
+    def lines_of(chars: list[dict], part: Box) -> list[tuple[str, Box]]:
+        return layout.text_lines(chars) if fast else text_lines(chars, part)
+
+    def lines_in(part: Box) -> list[tuple[str, Box]]:
+        chars = layout.crop_chars(page.chars, part) if fast else crop_to_bbox(page.chars, part)
+        return lines_of(chars, part)
+
+    found = layout.FastTableFinder(page).tables if fast else page.find_tables()
     # A table drawn partly off the page is read for its part on the page; one wholly off it
     # is not shown by any viewer and is left out.
-    tables = sorted(
-        (t for t in page.find_tables() if t.bbox[1] < bottom and t.bbox[3] > top),
+    ruled = sorted(
+        (t for t in found if t.bbox[1] < bottom and t.bbox[3] > top),
         key=lambda t: t.bbox[1],
     )
     lines: list[tuple[str, Box]] = []
     cursor = top
-    for table in tables:
+    for table in ruled:
         t_top, t_bottom = max(table.bbox[1], top), min(table.bbox[3], bottom)
         if t_top > cursor:
-            part = (x0, cursor, x1, t_top)
-            lines += text_lines(crop_to_bbox(page.chars, part), part)
-        lines += table_rows(table)
+            lines += lines_in((x0, cursor, x1, t_top))
+        lines += table_rows(table, fast)
         cursor = max(cursor, t_bottom)
     if cursor < bottom:
-        part = (x0, cursor, x1, bottom)
-        lines += (
-            text_lines(crop_to_bbox(page.chars, part), part)
-            if tables
-            else text_lines(page.chars, page.bbox)
-        )
+        lines += lines_in((x0, cursor, x1, bottom)) if ruled else lines_of(page.chars, page.bbox)
     return lines
 
 
@@ -200,7 +209,8 @@ def pdfium_pages(path: Path) -> list[Page]:
         for index in range(len(document)):
             page = document[index]
             try:
-                pages.append(text_page(index + 1, page_lines(PdfiumPage(page, index + 1))))
+                lines = page_lines(PdfiumPage(page, index + 1), fast=True)
+                pages.append(text_page(index + 1, lines))
             except pdfium.PdfiumError as exc:
                 raise ExtractionError(f"broken PDF: page {index + 1}: {exc}") from exc
             finally:

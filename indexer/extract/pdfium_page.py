@@ -19,7 +19,7 @@ pdfminer's in the fifth significant digit.
 import ctypes
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from typing import NamedTuple, cast
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -49,6 +49,19 @@ _is_generated = _fast(raw.FPDFText_IsGenerated, _int, _pointer, _int)
 _text_object = _fast(raw.FPDFText_GetTextObject, _pointer, _pointer, _int)
 _loose_box = _fast(raw.FPDFText_GetLooseCharBox, _int, _pointer, _int, _pointer)
 _char_origin = _fast(raw.FPDFText_GetCharOrigin, _int, _pointer, _int, _pointer, _pointer)
+_char_matrix = _fast(raw.FPDFText_GetMatrix, _int, _pointer, _int, _pointer)
+_font_of = _fast(raw.FPDFTextObj_GetFont, _pointer, _pointer)
+_font_size = _fast(raw.FPDFTextObj_GetFontSize, _int, _pointer, _pointer)
+_page_object = _fast(raw.FPDFPage_GetObject, _pointer, _pointer, _int)
+_object_type = _fast(raw.FPDFPageObj_GetType, _int, _pointer)
+_object_matrix = _fast(raw.FPDFPageObj_GetMatrix, _int, _pointer, _pointer)
+_form_count = _fast(raw.FPDFFormObj_CountObjects, _int, _pointer)
+_form_object = _fast(raw.FPDFFormObj_GetObject, _pointer, _pointer, ctypes.c_ulong)
+_segment_count = _fast(raw.FPDFPath_CountSegments, _int, _pointer)
+_segment = _fast(raw.FPDFPath_GetPathSegment, _pointer, _pointer, _int)
+_segment_type = _fast(raw.FPDFPathSegment_GetType, _int, _pointer)
+_segment_point = _fast(raw.FPDFPathSegment_GetPoint, _int, _pointer, _pointer, _pointer)
+_segment_closes = _fast(raw.FPDFPathSegment_GetClose, _int, _pointer)
 # PDFium marks a hyphen it takes for a soft hyphen at a line's end as U+0002; in the file, it is
 # a hyphen.
 _SOFT_HYPHEN = 2
@@ -112,13 +125,11 @@ class PdfiumPage(Page):
         mb_x0, mb_top = self.mediabox[:2]
         self._flip = height + mb_top  # pdfminer's y of pdfplumber's top 0
         self._to_page = multiply(turned, (1, 0, 0, -1, mb_x0, self._flip))
+        self._shapes: dict[tuple[int, float, float, float, float, float], Run] = {}
         self._objects = {"char": self._chars(page), **self._paths(page)}
 
     def _char_box(self, left: float, bottom: float, right: float, top: float) -> dict:
-        """A character's position on the page, from its box in PDF space."""
-        a, b, c, d, e, f = self._to_page
-        if b == c == 0 and a == 1 and d == -1:  # not turned: the usual page, and fast
-            return _char_position(left + e, f - top, right + e, f - bottom)
+        """A character's position on a turned page, from its box in PDF space."""
         xs, ys = zip(
             *(apply(self._to_page, x, y) for x in (left, right) for y in (bottom, top)),
             strict=True,
@@ -142,72 +153,105 @@ class PdfiumPage(Page):
             textpage.close()
 
     def _read_chars(self, handle) -> list[dict]:
-        loose, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
+        # The loop runs for every character of every page: names are bound locally, a run's
+        # attributes unpacked, and the usual page's position computed inline.
+        loose = raw.FS_RECTF()
         x, y = ctypes.c_double(), ctypes.c_double()
         loose_ref, x_ref, y_ref = ctypes.byref(loose), ctypes.byref(x), ctypes.byref(y)
         address = ctypes.cast(handle, ctypes.c_void_p).value
+        unicode, is_generated, text_object = _unicode, _is_generated, _text_object
+        loose_box, char_origin = _loose_box, _char_origin
+        a, b, c, d, e, f = self._to_page
+        plain = b == c == 0 and a == 1 and d == -1  # not turned: the usual page
         runs: dict[int, Run] = {}  # by text object
-        fonts: dict[tuple[int, float], Font] = {}  # by font and size
         chars: list[dict] = []
+        append = chars.append
         for i in range(_count_chars(address)):
-            code = _unicode(address, i)
-            if code in _MAYBE_GENERATED and _is_generated(address, i):
+            code = unicode(address, i)
+            if code in _MAYBE_GENERATED and is_generated(address, i):
                 continue  # a space or line break PDFium inserted, not in the file
-            key = _text_object(address, i)
+            key = text_object(address, i)
             run = runs.get(key)
             if run is None:
-                raw.FPDFText_GetMatrix(handle, i, matrix)
-                run = runs[key] = self._run(raw.FPDFText_GetTextObject(handle, i), matrix, fonts)
-            _loose_box(address, i, loose_ref)
-            low, high = loose.bottom, loose.top
-            if run.level:
+                run = runs[key] = self._run(address, i, key)
+            font, upright, level, size, descent = run
+            loose_box(address, i, loose_ref)
+            if level:
                 # pdfminer's height: the font size from the font's descent up (PDFium's loose
                 # box spans the font's ascent to its descent instead)
-                _char_origin(address, i, x_ref, y_ref)
-                low = y.value + run.descent
-                high = low + run.size
-            char = self._char_box(loose.left, low, loose.right, high)
-            char["text"] = (
-                "-" if code == _SOFT_HYPHEN and raw.FPDFText_IsHyphen(handle, i) else chr(code)
-            )
-            char["upright"] = run.upright
-            char["fontname"] = run.font
-            chars.append(char)
+                char_origin(address, i, x_ref, y_ref)
+                low = y.value + descent
+                high = low + size
+            else:
+                low, high = loose.bottom, loose.top
+            text = "-" if code == _SOFT_HYPHEN and raw.FPDFText_IsHyphen(handle, i) else chr(code)
+            if plain:
+                x0, x1, top, bottom = loose.left + e, loose.right + e, f - high, f - low
+                append(
+                    {
+                        "x0": x0,
+                        "x1": x1,
+                        "top": top,
+                        "bottom": bottom,
+                        "doctop": top,
+                        "width": x1 - x0,
+                        "height": bottom - top,
+                        "text": text,
+                        "upright": upright,
+                        "fontname": font,
+                    }
+                )
+            else:
+                char = self._char_box(loose.left, low, loose.right, high)
+                char.update(text=text, upright=upright, fontname=font)
+                append(char)
         return chars
 
-    def _run(self, text_object, matrix, fonts: dict[tuple[int, float], "Font"]) -> "Run":
-        """What the characters of one text object share."""
-        m = (matrix.a, matrix.b, matrix.c, matrix.d, 0.0, 0.0)
-        font = _font(text_object, fonts)
-        a, b, c, d, _, _ = multiply(m, (*self._to_page[:4], 0.0, 0.0))
-        level = m[1] == m[2] == 0 and font.size != 0
+    def _run(self, textpage: int | None, index: int, text_object: int) -> "Run":
+        """What the characters of one text object share (the object of character ``index``).
+        Many text objects share a font, size and matrix (often one per character or word), so
+        runs are kept by those."""
+        matrix, size = raw.FS_MATRIX(), ctypes.c_float(0.0)
+        _char_matrix(textpage, index, ctypes.byref(matrix))
+        _font_size(text_object, ctypes.byref(size))
+        font = _font_of(text_object) or 0
+        shape = (font, size.value, matrix.a, matrix.b, matrix.c, matrix.d)
+        run = self._shapes.get(shape)
+        if run is None:
+            run = self._shapes[shape] = self._shaped_run(*shape)
+        return run
+
+    def _shaped_run(self, font_address: int, size: float, *m: float) -> "Run":
+        font = _measured(ctypes.cast(font_address, raw.FPDF_FONT) if font_address else None)
+        m0, m1, m2, m3 = m
+        a, b, c, d, _, _ = multiply((m0, m1, m2, m3, 0.0, 0.0), (*self._to_page[:4], 0.0, 0.0))
         return Run(
             font=font.name,
             # pdfminer's test, in pdfplumber's coordinates (y flipped)
             upright=a * d < 0 and b * c >= 0,
-            level=level,
-            size=m[3] * font.size,
-            descent=m[3] * font.descent * font.size,
+            level=m1 == m2 == 0 and size != 0,
+            size=m3 * size,
+            descent=m3 * font.descent * size,
         )
 
     def _paths(self, page: pdfium.PdfPage) -> dict[str, list[dict]]:
         objects: dict[str, list[dict]] = {"line": [], "rect": [], "curve": []}
-        handle = page.raw
-        count = raw.FPDFPage_CountObjects(handle)
-        for i in range(count):
-            self._object(raw.FPDFPage_GetObject(handle, i), self._to_page, objects, 0)
+        handle = ctypes.cast(page.raw, ctypes.c_void_p).value
+        for i in range(raw.FPDFPage_CountObjects(page.raw)):
+            self._object(_page_object(handle, i), self._to_page, objects, 0)
         return objects
 
-    def _object(self, obj, outer: Matrix, objects: dict[str, list[dict]], depth: int) -> None:
-        kind = raw.FPDFPageObj_GetType(obj)
+    def _object(self, obj: int, outer: Matrix, objects: dict[str, list[dict]], depth: int) -> None:
+        """The paths of a page object (its address), a form's recursively."""
+        kind = _object_type(obj)
         if kind not in (_PATH, _FORM) or depth > FORM_DEPTH:
             return
         m = raw.FS_MATRIX()
-        raw.FPDFPageObj_GetMatrix(obj, m)
+        _object_matrix(obj, ctypes.byref(m))
         inner = multiply((m.a, m.b, m.c, m.d, m.e, m.f), outer)
         if kind == _FORM:
-            for i in range(raw.FPDFFormObj_CountObjects(obj)):
-                self._object(raw.FPDFFormObj_GetObject(obj, i), inner, objects, depth + 1)
+            for i in range(_form_count(obj)):
+                self._object(_form_object(obj, i), inner, objects, depth + 1)
             return
         for points in _subpaths(obj):
             kind_, attrs = self._shape([apply(inner, x, y) for x, y in points])
@@ -248,28 +292,29 @@ def _char_position(x0: float, top: float, x1: float, bottom: float) -> dict:
     }
 
 
-def _subpaths(obj) -> list[list[tuple[float, float]]]:
+def _subpaths(obj: int) -> list[list[tuple[float, float]]]:
     """A path object's subpaths as their points in the object's space, pdfminer's way: a
     segment's end point only, and a close adds the subpath's start (a redundant last point
     before the close is dropped, as pdfminer drops it)."""
     subpaths: list[list[tuple[float, float]]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
     controls = 0  # of the current Bézier curve's points so far (two controls, then its end)
-    for i in range(raw.FPDFPath_CountSegments(obj)):
-        segment = raw.FPDFPath_GetPathSegment(obj, i)
-        kind = raw.FPDFPathSegment_GetType(segment)
+    for i in range(_segment_count(obj)):
+        segment = _segment(obj, i)
+        kind = _segment_type(segment)
         if kind == _SEGMENT_BEZIER and controls < 2:
             controls += 1
             continue
         controls = 0
-        raw.FPDFPathSegment_GetPoint(segment, x, y)
+        _segment_point(segment, x_ref, y_ref)
         point = (x.value, y.value)
         if kind == _SEGMENT_MOVE or not subpaths:
             subpaths.append([point])
             continue
         current = subpaths[-1]
         current.append(point)
-        if raw.FPDFPathSegment_GetClose(segment):
+        if _segment_closes(segment):
             # a close ends at the start; drawn back to the start already, pdfminer drops the
             # redundant point
             if not (len(current) > 3 and current[-1] == current[0]):
@@ -281,13 +326,12 @@ def _subpaths(obj) -> list[list[tuple[float, float]]]:
 @dataclass(frozen=True)
 class Font:
     name: str
-    size: float  # the text object's font size (Tf), in text space
     descent: float  # below the baseline, per unit of size (negative)
 
 
-@dataclass(frozen=True)
-class Run:
-    """What the characters of one text object share, in PDF space."""
+class Run(NamedTuple):
+    """What the characters of one text object share, in PDF space (a tuple: unpacked for each
+    character)."""
 
     font: str
     upright: bool
@@ -296,19 +340,9 @@ class Run:
     descent: float
 
 
-def _font(text_object, fonts: dict[tuple[int, float], Font]) -> Font:
-    """A text object's font, as pdfminer measures it: the descriptor's descent, or the
-    standard metrics of the 14 standard fonts when they are not embedded."""
-    font = raw.FPDFTextObj_GetFont(text_object)
-    size = ctypes.c_float(0.0)
-    raw.FPDFTextObj_GetFontSize(text_object, ctypes.byref(size))
-    key = (ctypes.cast(font, ctypes.c_void_p).value or 0, size.value)
-    if key not in fonts:
-        fonts[key] = _measured(font, size.value)
-    return fonts[key]
-
-
-def _measured(font, size: float) -> Font:
+def _measured(font) -> Font:
+    """A font as pdfminer measures it: the descriptor's descent, or the standard metrics of
+    the 14 standard fonts when they are not embedded."""
     name, descent = "", ctypes.c_float(0.0)
     if font:
         length = raw.FPDFFont_GetBaseFontName(font, None, 0)
@@ -321,4 +355,4 @@ def _measured(font, size: float) -> Font:
     if name in FONT_METRICS and font and not raw.FPDFFont_GetIsEmbedded(font):
         # a number: pdfminer's table types its descriptors' values as object
         per_unit = cast(float, FONT_METRICS[name][0].get("Descent", 0)) / 1000
-    return Font(name=name, size=size, descent=-abs(per_unit))
+    return Font(name=name, descent=-abs(per_unit))

@@ -273,8 +273,10 @@ def _lead_in(lines: list[Line], start: int) -> str | None:
     and headed by a 项目名称 (or 项目) column, perhaps wrapped: the sentence's subject is its
     title."""
     line = lines[start]
+    if line.is_tabbed or "如下" not in line.text:  # spares the search on most lines
+        return None
     match = _LEAD_IN.search(line.text)
-    if not match or line.is_tabbed:
+    if not match:
         return None
     following = lines[start + 1 : start + 1 + _LEAD_IN_HEADER]
     joined = re.sub(r"\s+", "", "".join(x.text for x in following))

@@ -8,6 +8,7 @@ from indexer.extract.base import Box, Page, union
 from indexer.parse.amounts import is_amount
 
 # "- 35 -", "35", and Quanzhou's letter-spaced "2 4": page numbers, not content.
+_SPACES = re.compile(r"\s+")
 _PAGE_NUMBER = re.compile(r"^(?:-\s*\d{1,3}\s*-|\d{1,3}|\d \d)$")
 
 
@@ -32,7 +33,7 @@ class Line:
     @property
     def cells(self) -> list[str]:
         """Tab-separated cells with the empty ones kept (their position is a column)."""
-        return [re.sub(r"\s+", " ", cell).strip() for cell in self.text.split("\t")]
+        return [_SPACES.sub(" ", cell).strip() for cell in self.text.split("\t")]
 
     @property
     def is_tabbed(self) -> bool:
