@@ -7,7 +7,8 @@ On the real PDFs in ../shared/realpdfs and on a synthetic corpus (bench/synth.py
 a. end-to-end ingest (pages/s) against pdfplumber-only text extraction of the same files;
 b. end-to-end ingest against bulk-indexing the already prepared records alone;
 c. API latency p50/p95/p99 against the same Elasticsearch query sent directly, with 1 and 16
-   concurrent clients, over realistic queries (free text, facets, indicator ranges, timeline);
+   concurrent clients, over realistic queries (free text, facets, indicator ranges, timeline),
+   both sides sent by the same minimal client (urllib3, answers read but not parsed);
 d. peak memory of the indexer and of the API, and the API's cold start.
 
 Prints a Markdown report (BENCHMARKS.md records it with the command and the machine).
@@ -25,9 +26,12 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
+import orjson
 import pdfplumber
+import urllib3
 from elasticsearch import Elasticsearch
 
 from indexer.admin import drop_index, ensure_index
@@ -76,21 +80,6 @@ def pdfplumber_only(paths: list[Path]) -> float:
                 page.extract_text()
                 page.close()
     return time.perf_counter() - started
-
-
-def end_to_end(paths: list[Path], settings: Settings, es) -> tuple[float, int]:
-    """Seconds for the whole pipeline (extract, parse, segment, bulk), and the records made."""
-    index = ensure_index(es, settings)
-    records = 0
-
-    def count(outcome) -> None:
-        nonlocal records
-        records += outcome.records
-
-    started = time.perf_counter()
-    with BulkLoad(es, index):
-        index_prepared(es, index, prepared_files(paths, os.cpu_count() or 1), count, replace=False)
-    return time.perf_counter() - started, records
 
 
 def bulk_only(paths: list[Path], settings: Settings, es) -> float:
@@ -166,6 +155,20 @@ def latency(call, clients: int, rounds: int) -> list[float]:
         return list(pool.map(timed, range(rounds)))
 
 
+def direct_request(path: str, params: dict) -> tuple[str, bytes]:
+    """The query string and body of the search the API sends to Elasticsearch for this query,
+    as its client would send them (``from_`` in the body as ``from``, the source filters and
+    the request cache in the URL)."""
+    body = direct_body(path, params)
+    query = {"request_cache": "true"}
+    for name in ("source_includes", "source_excludes"):
+        if name in body:
+            query[f"_{name}"] = ",".join(body.pop(name))
+    if "from_" in body:
+        body["from"] = body.pop("from_")
+    return urlencode(query), orjson.dumps(body)
+
+
 def direct_body(path: str, params: dict) -> dict:
     """The Elasticsearch request the API sends for the same query."""
     if path == "/api/projects/timeline":
@@ -186,12 +189,37 @@ def direct_body(path: str, params: dict) -> dict:
     return build_search(p)
 
 
-def measure(client: httpx.Client, es, index: str, query: tuple, clients: int, rounds: int):
+class Client:
+    """Both sides' requests, sent alike: one urllib3 pool (as many connections as clients, so
+    neither side queues in it), each answer read whole and its status checked, neither parsed.
+    The API gets a query string, Elasticsearch the body the API would send (with the
+    ``request_cache`` the API asks for)."""
+
+    def __init__(self, api_url: str, es_url: str, index: str):
+        self.api_url, self.search_url = api_url, f"{es_url}/{index}/_search"
+        self.pool = urllib3.PoolManager(maxsize=32, timeout=30.0, retries=False)
+
+    def api(self, path: str, params: dict) -> None:
+        self._check(self.pool.request("GET", self.api_url + path, fields=params))
+
+    def direct(self, request: tuple[str, bytes]) -> None:
+        query, body = request
+        headers = {"content-type": "application/json"}
+        url = f"{self.search_url}?{query}"
+        self._check(self.pool.request("POST", url, body=body, headers=headers))
+
+    @staticmethod
+    def _check(response) -> None:
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}: {response.data[:200]!r}")
+
+
+def measure(client: Client, query: tuple, clients: int, rounds: int):
     """API and direct latencies of one query, repeated."""
     _, path, params = query
-    api = latency(lambda: client.get(path, params=params).raise_for_status(), clients, rounds)
-    body = direct_body(path, params)
-    direct = latency(lambda: es.search(index=index, request_cache=True, **body), clients, rounds)
+    api = latency(lambda: client.api(path, params), clients, rounds)
+    request = direct_request(path, params)
+    direct = latency(lambda: client.direct(request), clients, rounds)
     return api, direct
 
 
@@ -222,21 +250,16 @@ def distinct_searches(es, index: str, n: int) -> list[dict]:
     return found[:n]
 
 
-def measure_distinct(client, es, index: str, searches: list[dict], clients: int, rounds: int):
+def measure_distinct(
+    client: Client, es, index: str, searches: list[dict], clients: int, rounds: int
+):
     """API and direct latencies over searches each sent once (the API gets one half, direct
     the other, so neither warms the other's cache)."""
     es.indices.clear_cache(index=index, request=True)  # an earlier run sent the same searches
-    api_set, direct_set = iter(searches[:rounds]), iter(searches[rounds : 2 * rounds])
-    api = latency(
-        lambda: client.get("/api/search", params=next(api_set)).raise_for_status(), clients, rounds
-    )
-    direct = latency(
-        lambda: es.search(
-            index=index, request_cache=True, **direct_body("/api/search", next(direct_set))
-        ),
-        clients,
-        rounds,
-    )
+    api_set = iter(searches[:rounds])
+    requests = iter([direct_request("/api/search", s) for s in searches[rounds:]])
+    api = latency(lambda: client.api("/api/search", next(api_set)), clients, rounds)
+    direct = latency(lambda: client.direct(next(requests)), clients, rounds)
     return api, direct
 
 
@@ -248,28 +271,28 @@ def ms(samples: list[float]) -> str:
 def api_latency(settings: Settings, es, rounds: int) -> tuple[list[str], float, float]:
     process, url, cold = start_api(settings)
     lines = []
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
     searches = distinct_searches(es, settings.alias, 4 * rounds)
     if len(searches) < 4 * rounds:
         raise RuntimeError(
             f"only {len(searches)} distinct searches in the index; {4 * rounds} needed"
         )
     try:
-        with httpx.Client(base_url=url, timeout=30, limits=limits) as client:
-            for _ in range(20):  # warm both paths
-                for _, path, params in QUERIES:
-                    client.get(path, params=params)
-            for n, clients in enumerate((1, 16)):
-                api_all, direct_all = [], []
-                for query in QUERIES:
-                    api, direct = measure(client, es, settings.alias, query, clients, rounds)
-                    api_all += api
-                    direct_all += direct
-                    lines.append(row(clients, query[0], api, direct))
-                lines.append(row(clients, "**all repeated queries**", api_all, direct_all))
-                fresh = searches[2 * n * rounds : 2 * (n + 1) * rounds]
-                api, direct = measure_distinct(client, es, settings.alias, fresh, clients, rounds)
-                lines.append(row(clients, "**each search different** (no cache)", api, direct))
+        client = Client(url, settings.es_url.split(",")[0].rstrip("/"), settings.alias)
+        for _ in range(20):  # warm both paths
+            for _, path, params in QUERIES:
+                client.api(path, params)
+                client.direct(direct_request(path, params))
+        for n, clients in enumerate((1, 16)):
+            api_all, direct_all = [], []
+            for query in QUERIES:
+                api, direct = measure(client, query, clients, rounds)
+                api_all += api
+                direct_all += direct
+                lines.append(row(clients, query[0], api, direct))
+            lines.append(row(clients, "**all repeated queries**", api_all, direct_all))
+            fresh = searches[2 * n * rounds : 2 * (n + 1) * rounds]
+            api, direct = measure_distinct(client, es, settings.alias, fresh, clients, rounds)
+            lines.append(row(clients, "**each search different** (no cache)", api, direct))
         api_peak = peak_rss_mb(process.pid)
     finally:
         process.terminate()
@@ -283,7 +306,8 @@ def row(clients: int, name: str, api: list[float], direct: list[float]) -> str:
     return f"| {clients} | {name} | {ms(api)} | {ms(direct)} | {p50_ratio:.2f} | {p99_ratio:.2f} |"
 
 
-def corpus_report(title: str, paths: list[Path], es, rounds: int) -> list[str]:
+def corpus_report(title: str, paths: list[Path], es, rounds: int) -> tuple[list[str], float]:
+    """The report's section on a corpus, and the indexer's peak memory (MB) over it."""
     pages = pages_of(paths)
     pdfs = sum(1 for p in paths if p.suffix == ".pdf")
     out = [
@@ -294,7 +318,8 @@ def corpus_report(title: str, paths: list[Path], es, rounds: int) -> list[str]:
     base = pdfplumber_only(paths)
     settings = Settings(es_index_prefix=f"bench-{uuid.uuid4().hex[:8]}")
     try:
-        e2e, records = end_to_end(paths, settings, es)
+        e2e, peak = indexer_run(paths, settings)
+        records = es.count(index=settings.alias)["count"]
         drop_index(es, settings)
         bulk = bulk_only(paths, settings, es)
         out += [
@@ -326,7 +351,7 @@ def corpus_report(title: str, paths: list[Path], es, rounds: int) -> list[str]:
         ]
     finally:
         drop_index(es, settings)
-    return out
+    return out, peak
 
 
 def tree_rss_mb(root: int) -> float:
@@ -356,12 +381,13 @@ def tree_rss_mb(root: int) -> float:
     return total / 1024
 
 
-def indexer_memory(paths: list[Path]) -> float:
-    """Peak resident memory (MB) of an indexer run over these files, its worker processes
-    included, sampled every 0.1 s. (Not ru_maxrss: Linux keeps that across exec, so a child
-    of a large process reports the parent's peak.)"""
-    prefix = f"bench-mem-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "ES_INDEX_PREFIX": prefix}
+def indexer_run(paths: list[Path], settings: Settings) -> tuple[float, float]:
+    """The indexer's command over these files, into the index of ``settings``: its wall-clock
+    seconds, and its peak resident memory (MB) with its worker processes, sampled every 0.2 s.
+    (Not ru_maxrss: Linux keeps that across exec, so a child of a large process reports the
+    parent's peak.)"""
+    env = {**os.environ, "ES_INDEX_PREFIX": settings.es_index_prefix}
+    started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "indexer", *map(str, paths)],
         env=env,
@@ -371,10 +397,20 @@ def indexer_memory(paths: list[Path]) -> float:
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, tree_rss_mb(process.pid))
-        time.sleep(0.1)
-    settings = Settings(es_index_prefix=prefix)
-    drop_index(make_client(settings), settings)
-    return peak
+        time.sleep(0.2)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"the indexer exited with {process.returncode}")
+    return seconds, peak
+
+
+def indexer_memory(paths: list[Path]) -> float:
+    """Peak resident memory (MB) of an indexer run over these files into an index of its own."""
+    settings = Settings(es_index_prefix=f"bench-mem-{uuid.uuid4().hex[:8]}")
+    try:
+        return indexer_run(paths, settings)[1]
+    finally:
+        drop_index(make_client(settings), settings)
 
 
 def main(argv: list[str]) -> None:
@@ -420,10 +456,11 @@ def main(argv: list[str]) -> None:
     realpdfs = SHARED / "realpdfs"
     real = [s.path for s in find_sources([str(realpdfs)])] if realpdfs.is_dir() else []
     if real:
-        report += corpus_report("Real PDFs (../shared/realpdfs)", real, es, args.rounds)
+        section, peak = corpus_report("Real PDFs (../shared/realpdfs)", real, es, args.rounds)
         report += [
+            *section,
             "",
-            f"d. indexer peak RSS over the real PDFs: **{indexer_memory(real):.0f} MB**",
+            f"d. indexer peak RSS over the real PDFs: **{peak:.0f} MB**",
             "",
         ]
     if args.synthetic:
@@ -444,15 +481,15 @@ def main(argv: list[str]) -> None:
                 check=True,
             )
         synthetic = [s.path for s in find_sources([str(folder)])]
-        report += corpus_report(
+        section, peak = corpus_report(
             f"Synthetic corpus ({len(synthetic)} documents)", synthetic, es, args.rounds
         )
         tenth = synthetic[: len(synthetic) // 10]
         report += [
+            *section,
             "",
             f"d. indexer peak RSS: {indexer_memory(tenth):.0f} MB over {len(tenth)} documents, "
-            f"**{indexer_memory(synthetic):.0f} MB** over {len(synthetic)} (flat means the "
-            "pipeline streams).",
+            f"**{peak:.0f} MB** over {len(synthetic)} (flat means the pipeline streams).",
             "",
         ]
     print("\n".join(report))
