@@ -13,6 +13,8 @@ Before reading, a page is de-skewed (up to ±2°) and turned upright (a landscap
 sideways): see ``upright``.
 """
 
+from __future__ import annotations
+
 import bisect
 import importlib
 import importlib.util
@@ -25,10 +27,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from PIL import Image, ImageOps
-from PIL.Image import Resampling
+if TYPE_CHECKING:  # PIL is imported where a page is read by OCR: a run that reads no scan
+    from PIL import Image  # (most, and every unchanged re-run) does not load it
 
 from indexer.textnorm import join_pieces
 
@@ -129,7 +131,7 @@ def unturned(
     )
 
 
-def _row_box(cells: "list[_Cell]") -> Box:
+def _row_box(cells: list[_Cell]) -> Box:
     return (
         min(c.x0 for c in cells),
         min(c.top for c in cells),
@@ -402,7 +404,7 @@ class OcrOptions:
             return True
         return self.mode == "auto" and not usable_text(text)
 
-    def load(self) -> "Engine | None":
+    def load(self) -> Engine | None:
         """The engine, loaded in this process, or None if it is not installed or cannot be
         loaded."""
         names = [self.engine] if self.engine else list(PREFERRED)
@@ -514,6 +516,8 @@ def upright(engine: Engine, image: Image.Image, dpi: int | None = None) -> OcrPa
 def _horizontal_rules(image: Image.Image) -> list[float]:
     """The y of each line drawn across the page (ink over most of the width the page's ink
     spans; a line of text never covers half of it)."""
+    from PIL.Image import Resampling
+
     ink = _binary(image.convert("L"))
     box = ink.getbbox()
     if not box:
@@ -576,6 +580,8 @@ def _percentile(histogram: list[int], share: float) -> int:
 
 def _ink(image: Image.Image, width: int = 800) -> Image.Image:
     """The image as ink (255) on nothing (0), at most ``width`` pixels wide, cropped to its ink."""
+    from PIL.Image import Resampling
+
     gray = image.convert("L")
     if gray.width > width:
         gray = gray.resize((width, round(gray.height * width / gray.width)), Resampling.BOX)
@@ -586,11 +592,15 @@ def _ink(image: Image.Image, width: int = 800) -> Image.Image:
 
 def _binary(gray: Image.Image) -> Image.Image:
     """A grey page as ink (255) on nothing (0)."""
+    from PIL import ImageOps
+
     return ImageOps.invert(gray).point(lambda v: 255 if v > _INK else 0)
 
 
 def _blank_share(image: Image.Image) -> tuple[float, float]:
     """The share of blank rows and of blank columns across the page's ink."""
+    from PIL.Image import Resampling
+
     ink = _ink(image)
     rows = _values(ink.resize((1, ink.height), Resampling.BOX))
     columns = _values(ink.resize((ink.width, 1), Resampling.BOX))
@@ -602,6 +612,8 @@ def _blank_share(image: Image.Image) -> tuple[float, float]:
 
 def _level(image: Image.Image) -> tuple[Image.Image, float]:
     """The image with its lines level, and the degrees it was turned for that."""
+    from PIL.Image import Resampling
+
     angle = skew(image)
     if not angle:
         return image, 0.0
@@ -611,6 +623,8 @@ def _level(image: Image.Image) -> tuple[Image.Image, float]:
 def skew(image: Image.Image) -> float:
     """The small rotation (degrees, counter-clockwise) that makes the page's lines level: the
     one whose row profile is sharpest (lines of ink, gaps of nothing)."""
+    from PIL.Image import Resampling
+
     ink = _ink(image)
 
     def sharpness(angle: float) -> float:
