@@ -185,7 +185,7 @@ class PdfiumPage(Page):
             else:
                 low, high = loose.bottom, loose.top
             text = "-" if code == _SOFT_HYPHEN and raw.FPDFText_IsHyphen(handle, i) else chr(code)
-            if plain:
+            if plain:  # _char_position's keys, written out: a call per character costs
                 x0, x1, top, bottom = loose.left + e, loose.right + e, f - high, f - low
                 append(
                     {
