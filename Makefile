@@ -101,7 +101,8 @@ bench: es-up browser-deps
 	$(PY) -m bench.ingest
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-# The ingest part of `make bench` alone (BENCHMARKS.md, "PDF readers"): a couple of minutes.
+# The ingest part of `make bench` alone (BENCHMARKS.md, "Issue 14"): three paired rounds and
+# the readers once, about five minutes.
 bench-ingest: es-up
 	$(PY) -m bench.ingest $(BENCH_INGEST_ARGS)
 
