@@ -1,5 +1,5 @@
 """pdfplumber's table finder, text assembly and cropping, each done in fewer steps with the same
-result as pdfplumber's own (``tests/test_pdf_readers.py`` compares them on every page of the
+result as pdfplumber's own (``tests/test_layout.py`` compares them on every page of the
 real PDFs). The pdfium reader uses them; the pdfplumber reader, the reference, does not.
 
 The table finder's slowest step is finding the cells among the rulings' intersections.
