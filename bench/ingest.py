@@ -14,7 +14,6 @@ Prints a Markdown table (BENCHMARKS.md records it with the command and the machi
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from bench.run import pages_of, pdfplumber_only
+from bench.run import indexer_run, pages_of, pdfplumber_only
 from indexer.admin import drop_index
 from indexer.es import make_client
 from indexer.extract import READERS
@@ -47,21 +46,12 @@ def pypdfium2_text(paths: list[Path]) -> None:
         document.close()
 
 
-def indexer_run(paths: list[Path], prefix: str, reader: str) -> float:
-    """Wall-clock seconds of the indexer's command over the files (into ES_INDEX_PREFIX)."""
-    env = {**os.environ, "ES_INDEX_PREFIX": prefix}
-    command = [sys.executable, "-m", "indexer", *map(str, paths), "--pdf-reader", reader]
-    started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stderr=subprocess.DEVNULL, cwd=ROOT)
-    return time.perf_counter() - started
-
-
 def fresh_run(paths: list[Path], reader: str) -> tuple[float, float]:
     """Seconds of the indexer's command into a new index, and of an unchanged re-run of it."""
     settings = Settings(es_index_prefix=f"bench-ingest-{uuid.uuid4().hex[:8]}")
     try:
-        first = indexer_run(paths, settings.es_index_prefix, reader)
-        return first, indexer_run(paths, settings.es_index_prefix, reader)
+        first = indexer_run(paths, settings, "--pdf-reader", reader)[0]
+        return first, indexer_run(paths, settings, "--pdf-reader", reader)[0]
     finally:
         drop_index(make_client(settings), settings)
 

@@ -15,6 +15,7 @@ Prints a Markdown report (BENCHMARKS.md records it with the command and the mach
 """
 
 import argparse
+import contextlib
 import os
 import platform
 import resource
@@ -320,7 +321,7 @@ def corpus_report(title: str, paths: list[Path], es, rounds: int) -> tuple[list[
     base = pdfplumber_only(paths)
     settings = Settings(es_index_prefix=f"bench-{uuid.uuid4().hex[:8]}")
     try:
-        e2e, peak = indexer_run(paths, settings)
+        e2e, peak = indexer_run(paths, settings, sample_memory=True)
         records = es.count(index=settings.alias)["count"]
         drop_index(es, settings)
         bulk = bulk_only(paths, settings, es)
@@ -383,23 +384,28 @@ def tree_rss_mb(root: int) -> float:
     return total / 1024
 
 
-def indexer_run(paths: list[Path], settings: Settings) -> tuple[float, float]:
-    """The indexer's command over these files, into the index of ``settings``: its wall-clock
-    seconds, and its peak resident memory (MB) with its worker processes, sampled every 0.2 s.
-    (Not ru_maxrss: Linux keeps that across exec, so a child of a large process reports the
-    parent's peak.)"""
+def indexer_run(
+    paths: list[Path], settings: Settings, *options: str, sample_memory: bool = False
+) -> tuple[float, float]:
+    """The indexer's command over these files with ``options``, into the index of
+    ``settings``: its wall-clock seconds, and with ``sample_memory`` its peak resident memory
+    (MB) with its worker processes, sampled every 0.2 s (else 0). (Not ru_maxrss: Linux keeps
+    that across exec, so a child of a large process reports the parent's peak.)"""
     env = {**os.environ, "ES_INDEX_PREFIX": settings.es_index_prefix}
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "indexer", *map(str, paths)],
+        [sys.executable, "-m", "indexer", *map(str, paths), *options],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        cwd=ROOT,
     )
     peak = 0.0
     while process.poll() is None:
-        peak = max(peak, tree_rss_mb(process.pid))
-        time.sleep(0.2)
+        if sample_memory:
+            peak = max(peak, tree_rss_mb(process.pid))
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=0.2)  # returns as soon as it ends: the time is not rounded up
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise RuntimeError(f"the indexer exited with {process.returncode}")
@@ -410,7 +416,7 @@ def indexer_memory(paths: list[Path]) -> float:
     """Peak resident memory (MB) of an indexer run over these files into an index of its own."""
     settings = Settings(es_index_prefix=f"bench-mem-{uuid.uuid4().hex[:8]}")
     try:
-        return indexer_run(paths, settings)[1]
+        return indexer_run(paths, settings, sample_memory=True)[1]
     finally:
         drop_index(make_client(settings), settings)
 
