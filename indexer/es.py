@@ -17,6 +17,7 @@ from elasticsearch import (
     TransportError,
 )
 
+from indexer.es_node import LeanNode
 from indexer.settings import Settings
 
 
@@ -25,10 +26,10 @@ def make_client(settings: Settings) -> Elasticsearch:
 
 
 def make_async_client(settings: Settings) -> AsyncElasticsearch:
-    """The API's client: asyncio, on aiohttp (a quarter less CPU per search than the sync
-    client in a thread, BENCHMARKS.md). It must be used and closed on the event loop that
-    first used it."""
-    return AsyncElasticsearch(**_options(settings))
+    """The API's client: asyncio (a quarter less CPU per search than the sync client in a
+    thread), its requests sent by the lean node of es_node.py rather than aiohttp
+    (BENCHMARKS.md). It must be used and closed on the event loop that first used it."""
+    return AsyncElasticsearch(node_class=LeanNode, **_options(settings))
 
 
 def _options(settings: Settings) -> dict:
