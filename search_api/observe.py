@@ -32,6 +32,16 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper()
     )
+    # The Elasticsearch client logs each request it sends at INFO: a second line per search
+    # beside the access log's, and a sixth of the API's CPU per search went to the two
+    # (BENCHMARKS.md). Its lines show at DEBUG; Elasticsearch's failures are logged here.
+    logging.getLogger("elastic_transport").setLevel(
+        logging.NOTSET if level.upper() == "DEBUG" else logging.WARNING
+    )
+    # What the format does not show is not gathered for each line (the caller's file and
+    # line, the thread and process): the "Optimization" section of Python's logging HOWTO.
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
 
 
 def metrics_text() -> bytes:

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from indexer.settings import Settings
+from search_api.observe import configure_logging
 from tests.conftest import client_for
 
 
@@ -49,3 +50,19 @@ def test_an_elasticsearch_failure_is_logged_with_its_cause_and_counted(caplog):
     assert len(warnings) == 1 and warnings[0].startswith("Elasticsearch unavailable: ")
     assert "Connection" in warnings[0]  # the cause, as the client raised it
     assert counter(client.get("/metrics").text, errors, kind="unavailable") == before + 1
+
+
+@pytest.mark.parametrize(("level", "client_lines"), [("INFO", False), ("DEBUG", True)])
+def test_the_clients_own_request_lines_show_only_at_debug(level, client_lines, monkeypatch):
+    client_log = logging.getLogger("elastic_transport.transport")
+    root = logging.getLogger()
+    root_level = root.level
+    monkeypatch.setattr(logging, "_srcfile", logging._srcfile)  # restored afterwards
+    try:
+        configure_logging(level)
+        root.setLevel(level)  # basicConfig leaves a root that has handlers (pytest's) alone
+        assert client_log.isEnabledFor(logging.INFO) is client_lines
+        assert client_log.isEnabledFor(logging.WARNING)
+    finally:
+        logging.getLogger("elastic_transport").setLevel(logging.NOTSET)
+        root.setLevel(root_level)
