@@ -17,7 +17,7 @@ The matching rule, in order:
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from elasticsearch import AsyncElasticsearch
@@ -41,7 +41,7 @@ class Lineage:
     successors: dict[str, str] = field(default_factory=dict)  # predecessor -> successor
 
     def series_of(self, name: str) -> str:
-        key = normalize_name(name)
+        key = _normalized(name)
         return self.names.get(key, key)
 
     def organisation(self, unit: str | None, department: str | None) -> str:
@@ -51,6 +51,13 @@ class Lineage:
             seen.add(org)
             org = self.successors[org]
         return org
+
+
+@lru_cache(maxsize=2**16)
+def _normalized(name: str) -> str:
+    """A project's normalized name, remembered: a timeline's 500 hits share a few names, and
+    normalizing each took two fifths of the grouping's time."""
+    return normalize_name(name)
 
 
 @cache
