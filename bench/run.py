@@ -8,7 +8,8 @@ a. end-to-end ingest (pages/s) against pdfplumber-only text extraction of the sa
 b. end-to-end ingest against bulk-indexing the already prepared records alone;
 c. API latency p50/p95/p99 against the same Elasticsearch query sent directly, with 1 and 16
    concurrent clients, over realistic queries (free text, facets, indicator ranges, timeline),
-   both sides sent by the same minimal client (urllib3, answers read but not parsed);
+   both sides sent by the same minimal client (urllib3, answers read but not parsed), and the
+   floor (bench/floor.py: the API's search alone on a bare ASGI app) the same way;
 d. peak memory of the indexer and of the API, and the API's cold start.
 
 Prints a Markdown report (BENCHMARKS.md records it with the command and the machine).
@@ -109,11 +110,16 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+# The floor (bench/floor.py), on the API's server and loop
+FLOOR = ["uvicorn", "bench.floor:app", "--loop", "uvloop", "--http", "httptools"]
+FLOOR += ["--no-access-log", "--log-level", "warning"]
+
+
 def start_api(
-    settings: Settings, log=subprocess.DEVNULL, env: dict | None = None
+    settings: Settings, log=subprocess.DEVNULL, env: dict | None = None, floor: bool = False
 ) -> tuple[subprocess.Popen, str, float]:
-    """The API as users run it, with its output to ``log`` and ``env`` added to its
-    environment; returns the process, its URL and its cold start (s)."""
+    """The API as users run it (or the floor), with its output to ``log`` and ``env`` added to
+    its environment; returns the process, its URL and its cold start (s)."""
     port = free_port()
     env = {
         **os.environ,
@@ -122,22 +128,25 @@ def start_api(
         "RATE_LIMIT": "0",  # unless env says otherwise: all benchmark clients share an address
         **(env or {}),
     }
+    command = [*FLOOR, "--port", str(port)] if floor else ["search_api"]
+    ready = "/api/search" if floor else "/readyz"
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "search_api"],
+        [sys.executable, "-m", *command],
         env=env,
         stdout=log,
         stderr=log,
+        cwd=ROOT if floor else None,  # where uvicorn finds bench.floor
     )
     url = f"http://127.0.0.1:{port}"
     while True:
         try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{url}{ready}", timeout=1).status_code == 200:
                 return process, url, time.perf_counter() - started
         except httpx.HTTPError:
             pass
         if time.perf_counter() - started > 60:
-            raise RuntimeError("the API did not start within 60 s")
+            raise RuntimeError(f"{command[0]} did not start within 60 s")
         time.sleep(0.02)
 
 
@@ -303,6 +312,38 @@ def api_latency(settings: Settings, es, rounds: int) -> tuple[list[str], float, 
     return lines, cold, api_peak
 
 
+def floor_latency(settings: Settings, rounds: int) -> list[str]:
+    """The floor's rows (bench/floor.py) against Elasticsearch alone, over the repeated
+    searches of QUERIES that it answers (those of /api/search)."""
+    process, url, _ = start_api(settings, floor=True)
+    searches = [query for query in QUERIES if query[1] == "/api/search"]
+    lines = []
+    try:
+        client = Client(url, settings.es_url.split(",")[0].rstrip("/"), settings.alias)
+        for _ in range(20):  # warm it (Elasticsearch is warm from the API's run)
+            for _, path, params in searches:
+                client.api(path, params)
+        for clients in (1, 16):
+            floor_all, direct_all = [], []
+            for query in searches:
+                floor, direct = measure(client, query, clients, rounds)
+                floor_all += floor
+                direct_all += direct
+                lines.append(row(clients, query[0], floor, direct))
+            lines.append(row(clients, "**all these searches**", floor_all, direct_all))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return [
+        "The floor (bench/floor.py: the API's search alone, on a bare ASGI app), ms p50 / p95 "
+        "/ p99:",
+        "",
+        "| clients | query | floor | Elasticsearch direct | p50 ratio | p99 ratio |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *lines,
+    ]
+
+
 def row(clients: int, name: str, api: list[float], direct: list[float]) -> str:
     p50_ratio = percentiles(api)[0] / percentiles(direct)[0]
     p99_ratio = percentiles(api)[2] / percentiles(direct)[2]
@@ -351,6 +392,8 @@ def corpus_report(title: str, paths: list[Path], es, rounds: int) -> tuple[list[
             "",
             f"d. API cold start to ready: **{cold:.2f} s** (target ≤ 3 s); API peak RSS "
             f"{api_peak:.0f} MB.",
+            "",
+            *floor_latency(settings, rounds),
         ]
     finally:
         drop_index(es, settings)
@@ -458,6 +501,8 @@ def main(argv: list[str]) -> None:
             *lines,
             "",
             f"API cold start {cold:.2f} s, peak RSS {api_peak:.0f} MB.",
+            "",
+            *floor_latency(settings, args.rounds),
         ]
         print("\n".join(report))
         return
