@@ -224,6 +224,20 @@ class Client:
             raise RuntimeError(f"HTTP {response.status}: {response.data[:200]!r}")
 
 
+def repeated_rows(
+    client: Client, queries: list[tuple], clients: int, rounds: int, together: str
+) -> list[str]:
+    """A row for each query, repeated, and one (named ``together``) for all of them."""
+    lines, api_all, direct_all = [], [], []
+    for query in queries:
+        api, direct = measure(client, query, clients, rounds)
+        api_all += api
+        direct_all += direct
+        lines.append(row(clients, query[0], api, direct))
+    lines.append(row(clients, together, api_all, direct_all))
+    return lines
+
+
 def measure(client: Client, query: tuple, clients: int, rounds: int):
     """API and direct latencies of one query, repeated."""
     _, path, params = query
@@ -294,13 +308,7 @@ def api_latency(settings: Settings, es, rounds: int) -> tuple[list[str], float, 
                 client.api(path, params)
                 client.direct(direct_request(path, params))
         for n, clients in enumerate((1, 16)):
-            api_all, direct_all = [], []
-            for query in QUERIES:
-                api, direct = measure(client, query, clients, rounds)
-                api_all += api
-                direct_all += direct
-                lines.append(row(clients, query[0], api, direct))
-            lines.append(row(clients, "**all repeated queries**", api_all, direct_all))
+            lines += repeated_rows(client, QUERIES, clients, rounds, "**all repeated queries**")
             fresh = searches[2 * n * distinct : 2 * (n + 1) * distinct]
             api, direct = measure_distinct(client, es, settings.alias, fresh, clients, distinct)
             name = f"**each search different** (no cache, {distinct} searches)"
@@ -324,13 +332,7 @@ def floor_latency(settings: Settings, rounds: int) -> list[str]:
             for _, path, params in searches:
                 client.api(path, params)
         for clients in (1, 16):
-            floor_all, direct_all = [], []
-            for query in searches:
-                floor, direct = measure(client, query, clients, rounds)
-                floor_all += floor
-                direct_all += direct
-                lines.append(row(clients, query[0], floor, direct))
-            lines.append(row(clients, "**all these searches**", floor_all, direct_all))
+            lines += repeated_rows(client, searches, clients, rounds, "**all these searches**")
     finally:
         process.terminate()
         process.wait(timeout=10)
