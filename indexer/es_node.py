@@ -131,9 +131,13 @@ class LeanNode(AiohttpHttpNode):
         try:
             async with self._slots, asyncio.timeout(timeout):
                 status, response_headers, data = await self._send(request)
-        except (asyncio.CancelledError, RecursionError, *BUILTIN_EXCEPTIONS):
-            raise  # cancelled, or a bug (as aiohttp's node lets them through)
+        except (asyncio.CancelledError, RecursionError):
+            raise
         except Exception as exc:
+            # a bug is let through, as aiohttp's node does; not a certificate's failure, which
+            # is also a ValueError
+            if isinstance(exc, BUILTIN_EXCEPTIONS) and not isinstance(exc, ssl.SSLError):
+                raise
             error = _transport_error(exc)
             self._log_request(
                 method=method, target=target, headers=request_headers, body=body, exception=error

@@ -4,10 +4,11 @@ errors without a half-read answer left on a connection."""
 
 import asyncio
 import socket
+import ssl
 from contextlib import closing
 
 import pytest
-from elastic_transport import ConnectionError, ConnectionTimeout
+from elastic_transport import ConnectionError, ConnectionTimeout, TlsError
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from indexer.es import _options, make_async_client
@@ -156,5 +157,89 @@ def test_timeouts_and_refusals_are_the_clients_errors(silent_port, closed_port):
         finally:
             await silent.close()
             await refused.close()
+
+    asyncio.run(test())
+
+
+def _self_signed(folder) -> tuple[str, str]:
+    """A certificate for localhost, signed by its own key: its (cert, key) files."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+def test_tls_with_the_clusters_ca(tmp_path):
+    """TLS as docker-compose.secure.yml runs it (ES_URL https, ES_CA_CERTS). The local node
+    has no TLS (the integration-test distribution lacks it), so a TLS socket stands in for
+    one answer: a count, with the header the client checks for."""
+    cert, key = _self_signed(tmp_path)
+    answer = b'{"count":7,"_shards":{"total":1,"successful":1,"skipped":0,"failed":0}}'
+    reply = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+        b"x-elastic-product: Elasticsearch\r\ncontent-length: %d\r\n\r\n%s" % (len(answer), answer)
+    )
+
+    handlers = set()
+
+    async def serve(reader, writer):
+        handlers.add(asyncio.current_task())
+        try:
+            while True:  # each request (a GET: no body) answered in turn
+                await reader.readuntil(b"\r\n\r\n")
+                writer.write(reply)
+        except (asyncio.IncompleteReadError, OSError):  # the client closed, or refused us
+            writer.close()
+
+    async def test():
+        server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        server_tls.load_cert_chain(cert, key)
+        server = await asyncio.start_server(serve, "localhost", 0, ssl=server_tls)
+        port = server.sockets[0].getsockname()[1]
+        trusting = AsyncElasticsearch(
+            f"https://localhost:{port}", ca_certs=cert, node_class=LeanNode, max_retries=0
+        )
+        doubting = AsyncElasticsearch(
+            f"https://localhost:{port}", node_class=LeanNode, max_retries=0
+        )
+        try:
+            assert (await trusting.count())["count"] == 7
+            assert (await trusting.count())["count"] == 7  # on the same connection
+            assert len(_node(trusting)._idle) == 1
+            with pytest.raises(TlsError):  # the system's CAs do not know this certificate
+                await doubting.count()
+        finally:
+            await trusting.close()
+            await doubting.close()
+            server.close()
+            await asyncio.gather(*handlers)  # each saw its client go
 
     asyncio.run(test())
