@@ -166,10 +166,13 @@ def latency(call, clients: int, rounds: int) -> list[float]:
 
 
 def direct_request(path: str, params: dict) -> tuple[str, bytes]:
-    """The query string and body of the search the API sends to Elasticsearch for this query,
-    as its client would send them (``from_`` in the body as ``from``, the source filters and
-    the request cache in the URL)."""
-    body = direct_body(path, params)
+    """The query string and body of the search the API sends to Elasticsearch for this query."""
+    return es_request(direct_body(path, params))
+
+
+def es_request(body: dict) -> tuple[str, bytes]:
+    """A search body as the API's client sends it: ``from_`` in the body as ``from``, the
+    source filters and the request cache in the query string."""
     query = {"request_cache": "true"}
     for name in ("source_includes", "source_excludes"):
         if name in body:
@@ -183,7 +186,12 @@ def direct_body(path: str, params: dict) -> dict:
     """The Elasticsearch request the API sends for the same query."""
     if path == "/api/projects/timeline":
         return timeline_body(SearchParams(q=params["q"]))
-    p = SearchParams(
+    return build_search(search_params(path, params))
+
+
+def search_params(path: str, params: dict) -> SearchParams:
+    """The API's parameters for a search of QUERIES (one value per name)."""
+    return SearchParams(
         q=params.get("q", ""),
         kind=["indicator"]
         if path == "/api/indicators"
@@ -196,7 +204,6 @@ def direct_body(path: str, params: dict) -> dict:
         op=[params["op"]] if "op" in params else [],
         value_min=float(params["value_min"]) if "value_min" in params else None,
     )
-    return build_search(p)
 
 
 class Client:

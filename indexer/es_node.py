@@ -101,7 +101,7 @@ class LeanNode(AiohttpHttpNode):
             raise ValueError("LeanNode does not check certificate fingerprints")
         super().__init__(config)  # the headers and the TLS context, as aiohttp's node has them
         self._idle: list[_Connection] = []
-        self._slots: asyncio.Semaphore | None = None
+        self._slots = asyncio.Semaphore(self._connections_per_node)  # bound to a loop on first wait
         self._host_header = f"{config.host}:{config.port}"
 
     async def perform_request(  # type: ignore[override]
@@ -125,8 +125,6 @@ class LeanNode(AiohttpHttpNode):
             "GET" if method == "HEAD" else method, target, request_headers, body or b""
         )
         loop = asyncio.get_running_loop()
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._connections_per_node)
         start = loop.time()
         try:
             async with self._slots, asyncio.timeout(timeout):
