@@ -11,7 +11,6 @@ import importlib.resources
 import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from elasticsearch import ApiError as EsApiError
@@ -25,7 +24,6 @@ from fastapi.staticfiles import StaticFiles
 
 from indexer import __version__, segment
 from indexer import admin as generations
-from indexer.model import DocType, Kind
 from indexer.settings import Settings, get_settings
 from indexer.status import read_status
 from search_api import export, pages, store
@@ -40,18 +38,15 @@ from search_api.errors import (
     install_error_handlers,
 )
 from search_api.observe import METRICS_TYPE, RequestLogMiddleware, metrics_text
-from search_api.query import (
-    FACET_SIZE,
-    MAX_FACET_SIZE,
-    MAX_Q_LENGTH,
-    MAX_SIZE,
-    MAX_WINDOW,
-    Op,
-    SearchParams,
-    Sort,
-    validate,
-    years_problem,
+from search_api.params import (
+    MAX_FILTER_VALUES,
+    IndicatorQuery,
+    IndicatorQueryDep,
+    RecordQuery,
+    RecordQueryDep,
+    openapi_parameters,
 )
+from search_api.query import MAX_Q_LENGTH, MAX_WINDOW, SearchParams, years_problem
 from search_api.responses import JsonResponse
 from search_api.schemas import (
     CompareResponse,
@@ -77,7 +72,6 @@ STATIC = pathlib.Path(__file__).with_name("static")
 # on a machine with no route to the internet: FastAPI's own page loads it from a CDN. No
 # /redoc: ReDoc still fetches its logo from its CDN.
 DOCS_ASSETS = importlib.resources.files("fastapi_offline") / "static"
-MAX_FILTER_VALUES = 50
 
 
 @asynccontextmanager
@@ -208,116 +202,31 @@ async def readyz(es: EsDep, settings: SettingsDep) -> JsonResponse:
     return JsonResponse({"status": "ready", "index": settings.alias})
 
 
-@dataclass
-class Common:
-    """The parameters every search endpoint takes (see common_params)."""
-
-    fields: dict
-    cursor: str
-
-    def params(self, deep: bool = False, **extra) -> SearchParams:
-        """The search parameters, checked; deep (a cursor or an export) has no 10,000 window."""
-        params = SearchParams(**{**self.fields, **extra})
-        problem = validate(params, deep=deep or bool(self.cursor))
-        if problem:
-            raise BadRequest(problem, code="invalid_parameter")
-        return params
-
-
-async def common_params(
-    q: Annotated[
-        str,
-        Query(description=f"free text, at most {MAX_Q_LENGTH} characters; empty browses all"),
-    ] = "",
-    doc_type: Annotated[list[DocType], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
-    province: Annotated[list[str], FilterValues] = [],  # noqa: B006
-    city: Annotated[list[str], FilterValues] = [],  # noqa: B006
-    district: Annotated[
-        list[str],
-        Query(
-            max_length=MAX_FILTER_VALUES,
-            description="a district (福田区, 市本级: any city's) or a place city/district "
-            "(深圳市/福田区), as the district facet lists them",
-        ),
-    ] = [],  # noqa: B006
-    level: Annotated[
-        list[str], Query(max_length=MAX_FILTER_VALUES, description="中央, 省级, 市级, 区县级")
-    ] = [],  # noqa: B006
-    year: Annotated[list[int], FilterValues] = [],  # noqa: B006
-    department: Annotated[list[str], FilterValues] = [],  # noqa: B006
-    level1: Annotated[list[str], FilterValues] = [],  # noqa: B006
-    level2: Annotated[list[str], FilterValues] = [],  # noqa: B006
-    amount_min: Annotated[float | None, Query(description="万元")] = None,
-    amount_max: Annotated[float | None, Query(description="万元")] = None,
-    document_id: Annotated[
-        list[str], Query(max_length=MAX_FILTER_VALUES, description="search within documents")
-    ] = [],  # noqa: B006
-    page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 10,
-    sort: Annotated[Sort, Query()] = "relevance",
-    expand: Annotated[
-        bool, Query(description="also search the related terms of data/concepts.toml")
-    ] = True,
-    facet_size: Annotated[
-        int, Query(ge=1, le=MAX_FACET_SIZE, description="values listed per facet")
-    ] = FACET_SIZE,
-    cursor: Annotated[
-        str,
-        Query(
-            max_length=4000,
-            description="'start' for the first page of a deep scroll, then each response's "
-            "next_cursor (goes past the 10,000-hit window; page is ignored)",
-        ),
-    ] = "",
-) -> Common:
-    fields = dict(locals())
-    del fields["cursor"]
-    return Common(fields=fields, cursor=cursor)
-
-
-CommonDep = Annotated[Common, Depends(common_params)]
-
-
-@router.get("/api/search", tags=["search"], response_model=SearchResponse, responses=SEARCH_ERRORS)
-async def search(
-    es: EsDep,
-    settings: SettingsDep,
-    common: CommonDep,
-    kind: Annotated[list[Kind], FilterValues] = [],  # noqa: B006 - FastAPI copies defaults
-    unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
-) -> JsonResponse:
+@router.get(
+    "/api/search",
+    tags=["search"],
+    response_model=SearchResponse,
+    responses=SEARCH_ERRORS,
+    openapi_extra=openapi_parameters(RecordQuery),
+)
+async def search(es: EsDep, settings: SettingsDep, query: RecordQueryDep) -> JsonResponse:
     """Full-text and faceted search over all records (documents, sections, projects,
     indicators, table rows). Filters repeat: OR within a field, AND across fields."""
-    params = common.params(kind=kind, unit=unit)
-    return JsonResponse(await run_search(es, settings.alias, params, common.cursor))
+    return JsonResponse(await run_search(es, settings.alias, query.params(), query.cursor))
 
 
 @router.get(
-    "/api/indicators", tags=["search"], response_model=SearchResponse, responses=SEARCH_ERRORS
+    "/api/indicators",
+    tags=["search"],
+    response_model=SearchResponse,
+    responses=SEARCH_ERRORS,
+    openapi_extra=openapi_parameters(IndicatorQuery),
 )
-async def indicators(
-    es: EsDep,
-    settings: SettingsDep,
-    common: CommonDep,
-    op: Annotated[list[Op], Query(max_length=5)] = [],  # noqa: B006
-    value_min: Annotated[float | None, Query(description="target value at least")] = None,
-    value_max: Annotated[float | None, Query(description="target value at most")] = None,
-    target_unit: Annotated[
-        list[str], Query(max_length=MAX_FILTER_VALUES, description="the target's unit: % 小时 个 …")
-    ] = [],  # noqa: B006
-    unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
-) -> JsonResponse:
+async def indicators(es: EsDep, settings: SettingsDep, query: IndicatorQueryDep) -> JsonResponse:
     """Indicators by their parsed targets: 满意度 with a target of at least 90% is
     q=满意度&op=≥&value_min=90&target_unit=%. ``unit`` is the 预算单位, as on /api/search."""
-    params = common.params(
-        kind=["indicator"],
-        op=op,
-        value_min=value_min,
-        value_max=value_max,
-        target_unit=target_unit,
-        unit=unit,
-    )
-    return JsonResponse(await run_search(es, settings.alias, params, common.cursor))
+    params = query.params(kind=["indicator"])
+    return JsonResponse(await run_search(es, settings.alias, params, query.cursor))
 
 
 EXPORTS = {
@@ -334,20 +243,14 @@ EXPORTS = {
         200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
         **SEARCH_ERRORS,
     },
+    openapi_extra=openapi_parameters(RecordQuery),
 )
 async def search_export(
-    es: EsDep,
-    settings: SettingsDep,
-    common: CommonDep,
-    fmt: Literal["csv", "jsonl"],
-    kind: Annotated[list[Kind], FilterValues] = [],  # noqa: B006
-    unit: Annotated[list[str], Query(max_length=MAX_FILTER_VALUES, description="预算单位")] = [],  # noqa: B006
+    es: EsDep, settings: SettingsDep, query: RecordQueryDep, fmt: Literal["csv", "jsonl"]
 ) -> StreamingResponse:
     """Every hit of the search (the parameters of /api/search), streamed whatever the count:
     /api/search.csv (UTF-8 with a BOM, so a spreadsheet opens it) or /api/search.jsonl."""
-    records = await export.rows(
-        es, settings.alias, common.params(deep=True, kind=kind, unit=unit, page=1)
-    )
+    records = await export.rows(es, settings.alias, query.params(deep=True, page=1))
     lines, media_type = EXPORTS[fmt]
     return StreamingResponse(
         lines(records),
