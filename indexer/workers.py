@@ -10,6 +10,7 @@ while it is read (its time or memory limit, a library's surprise, its worker pro
 fails that file only, with the reason.
 """
 
+import gc
 import os
 import resource
 import sys
@@ -130,6 +131,9 @@ def _init_worker(memory_mb: int) -> None:
         limit = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     segment.cutters()  # load the dictionary once per worker, not once per file
+    # What the worker has loaded lives as long as it does: frozen, out of the collector's
+    # reach. Each full collection walked it all, about 40 ms each (BENCHMARKS.md).
+    gc.freeze()
 
 
 def prepared_files(

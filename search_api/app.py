@@ -7,6 +7,7 @@ page cache and rate limiter. ``python -m search_api`` serves ``create_app()``; t
 an app for each set of settings they need.
 """
 
+import gc
 import importlib.resources
 import pathlib
 from collections.abc import AsyncIterator
@@ -78,6 +79,12 @@ DOCS_ASSETS = importlib.resources.files("fastapi_offline") / "static"
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Load the segmenter's dictionary now (about a second) rather than on the first search.
     segment.cutters()
+    # What is loaded now lives as long as the app (about 100,000 objects of the imported
+    # libraries): frozen, out of the collector's reach. Each full collection walked them all:
+    # under load more than once a second, 30-75 ms each with every request in flight held up
+    # (BENCHMARKS.md).
+    gc.collect()
+    gc.freeze()
     async with store.lifespan_clients(app.state):
         yield
 

@@ -2,6 +2,7 @@
 needs unbounded memory and a worker that dies each cost only their own file, with the reason,
 and every file after them is indexed."""
 
+import gc
 import os
 import subprocess
 import sys
@@ -82,3 +83,19 @@ def test_a_worker_that_dies_fails_its_file_only(tmp_path, monkeypatch):
     assert sorted(results) == sorted(names)
     assert "worker process died" in results["crash.txt"].error
     assert all(results[n].error is None and results[n].sources for n in names if n != "crash.txt")
+
+
+def _reports_frozen_objects(source, limits):
+    return workers.Prepared(source=source, error=str(gc.get_freeze_count()))
+
+
+def test_workers_keep_what_they_loaded_out_of_the_collector(tmp_path, monkeypatch):
+    """Frozen at a worker's start (workers._init_worker): a full collection no longer walks the
+    libraries it imported. Each worker reports its count of frozen objects."""
+    monkeypatch.setattr(workers, "prepare", _reports_frozen_objects)
+    gc.unfreeze()  # the workers are forked from this process: none frozen before they start
+    names = ["a.txt", "b.txt", "c.txt"]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    frozen = [int(p.error) for p in prepared_files([tmp_path / n for n in names], 2, Limits())]
+    assert len(frozen) == 3 and min(frozen) > 10_000
