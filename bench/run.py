@@ -172,11 +172,13 @@ def direct_request(path: str, params: dict) -> tuple[str, bytes]:
 
 def es_request(body: dict) -> tuple[str, bytes]:
     """A search body as the API's client sends it: ``from_`` in the body as ``from``, the
-    source filters and the request cache in the query string."""
+    source filters, the response filter and the request cache in the query string."""
     query = {"request_cache": "true"}
     for name in ("source_includes", "source_excludes"):
         if name in body:
             query[f"_{name}"] = ",".join(body.pop(name))
+    if "filter_path" in body:
+        query["filter_path"] = ",".join(body.pop("filter_path"))
     if "from_" in body:
         body["from"] = body.pop("from_")
     return urlencode(query), orjson.dumps(body)

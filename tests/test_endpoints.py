@@ -29,6 +29,12 @@ def test_timeline_groups_a_project_across_years_and_a_reorganisation(seed_api):
     assert seed_api.get("/api/projects/timeline").status_code == 400  # q is required
 
 
+def test_a_timeline_that_finds_nothing_is_empty(seed_api):
+    response = seed_api.get("/api/projects/timeline", params={"q": "没有这个项目名称"})
+    assert response.status_code == 200
+    assert response.json() == {"q": "没有这个项目名称", "series": []}
+
+
 def hit(name, year, unit, amount, district="福田区"):
     source = {"name": name, "title": name, "year": year, "unit": unit, "amount_wan": amount}
     return {"_id": f"{name}-{year}-{unit}", "_source": {**source, "district": district}}
