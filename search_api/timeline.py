@@ -78,26 +78,35 @@ def load_lineage(path: Path = LINEAGE) -> Lineage:
 def build_series(hits: list[dict], lineage: Lineage) -> list[dict]:
     """Hits (best first) into series of points, as the module docstring says."""
     series: dict[str, dict] = {}
+    # up to 500 hits share a few names and organisations: each is looked up once
+    points_of: dict[str, list[dict]] = {}  # by the name as written
+    organisations: dict[tuple, str] = {}
     for hit in hits:
         source = hit["_source"]
-        key = lineage.series_of(source.get("name") or source["title"])
-        entry = series.setdefault(
-            key, {"name": source.get("name") or source["title"], "points": []}
-        )
+        get = source.get
+        name = get("name") or source["title"]
+        points = points_of.get(name)
+        if points is None:
+            entry = series.setdefault(lineage.series_of(name), {"name": name, "points": []})
+            points = points_of[name] = entry["points"]
+        unit, department = get("unit"), get("department")
+        organisation = organisations.get((unit, department))
+        if organisation is None:
+            organisation = organisations[unit, department] = lineage.organisation(unit, department)
         # POINT_FIELDS written out: a dict literal is faster than a loop over the names, for
         # up to 500 points (tests/test_schemas.py checks that it copies exactly those)
-        entry["points"].append(
+        points.append(
             {
-                "year": source.get("year"),
-                "district": source.get("district"),
-                "department": source.get("department"),
-                "unit": source.get("unit"),
-                "parent": source.get("parent"),
-                "amount_wan": source.get("amount_wan"),
-                "page": source.get("page"),
-                "document_id": source.get("document_id"),
+                "year": get("year"),
+                "district": get("district"),
+                "department": department,
+                "unit": unit,
+                "parent": get("parent"),
+                "amount_wan": get("amount_wan"),
+                "page": get("page"),
+                "document_id": get("document_id"),
                 "id": hit["_id"],
-                "organisation": lineage.organisation(source.get("unit"), source.get("department")),
+                "organisation": organisation,
             }
         )
     out = []
