@@ -46,6 +46,8 @@ class Lineage:
 
     def organisation(self, unit: str | None, department: str | None) -> str:
         org = unit or department or ""
+        if org not in self.successors:  # most: no reorganisation to follow
+            return org
         seen = set()
         while org in self.successors and org not in seen:
             seen.add(org)
@@ -78,24 +80,18 @@ def load_lineage(path: Path = LINEAGE) -> Lineage:
 def build_series(hits: list[dict], lineage: Lineage) -> list[dict]:
     """Hits (best first) into series of points, as the module docstring says."""
     series: dict[str, dict] = {}
-    # up to 500 hits share a few names and organisations: each is looked up once
-    points_of: dict[str, list[dict]] = {}  # by the name as written
-    organisations: dict[tuple, str] = {}
     for hit in hits:
         source = hit["_source"]
         get = source.get
         name = get("name") or source["title"]
-        points = points_of.get(name)
-        if points is None:
-            entry = series.setdefault(lineage.series_of(name), {"name": name, "points": []})
-            points = points_of[name] = entry["points"]
+        key = lineage.series_of(name)
+        entry = series.get(key)
+        if entry is None:  # a series' entry is made once, not made and dropped for each hit
+            entry = series[key] = {"name": name, "points": []}
         unit, department = get("unit"), get("department")
-        organisation = organisations.get((unit, department))
-        if organisation is None:
-            organisation = organisations[unit, department] = lineage.organisation(unit, department)
         # POINT_FIELDS written out: a dict literal is faster than a loop over the names, for
         # up to 500 points (tests/test_schemas.py checks that it copies exactly those)
-        points.append(
+        entry["points"].append(
             {
                 "year": get("year"),
                 "district": get("district"),
@@ -106,7 +102,7 @@ def build_series(hits: list[dict], lineage: Lineage) -> list[dict]:
                 "page": get("page"),
                 "document_id": get("document_id"),
                 "id": hit["_id"],
-                "organisation": organisation,
+                "organisation": lineage.organisation(unit, department),
             }
         )
     out = []
