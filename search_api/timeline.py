@@ -15,7 +15,6 @@ The matching rule, in order:
 """
 
 import tomllib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -25,14 +24,16 @@ from elasticsearch import AsyncElasticsearch
 from indexer.parse.names import normalize_name
 from search_api import store
 from search_api.query import SearchParams, name_query
-from search_api.schemas import POINT_FIELDS
+from search_api.schemas import POINT_FIELDS, Point
 
 LINEAGE = Path(__file__).with_name("data") / "lineage.toml"
 MAX_PROJECTS = 500
 MAX_SERIES = 20
 # what a point shows (its series' name, and the record fields of schemas.Point): fetching only
 # these, not whole records, took a third off the timeline's CPU in the API (BENCHMARKS.md)
-SOURCE_FIELDS = ["name", "title", *POINT_FIELDS]
+SOURCE_FIELDS = ["name", *POINT_FIELDS]  # a project's title is its name (indexer/records.py)
+# a point with all its fields, each None until the record or the timeline sets it
+EMPTY_POINT = dict.fromkeys(Point.model_fields)
 
 
 @dataclass(frozen=True)
@@ -78,53 +79,47 @@ def load_lineage(path: Path = LINEAGE) -> Lineage:
 
 
 def build_series(hits: list[dict], lineage: Lineage) -> list[dict]:
-    """Hits (best first) into series of points, as the module docstring says."""
-    series: dict[str, dict] = {}
+    """Hits (best first) into series of points, as the module docstring says. Each hit's
+    source is as timeline_body asks for it: the project's name and the point's fields."""
+    series: dict[str, list[dict]] = {}
+    names: dict[str, str] = {}
     for hit in hits:
-        source = hit["_source"]
-        get = source.get
-        name = get("name") or source["title"]
+        # a point is its fields (None for those the record lacks) and what is computed here
+        point = hit["_source"]
+        name = point.pop("name", None) or ""
+        point = {**EMPTY_POINT, **point}
+        point["id"] = hit["_id"]
+        point["organisation"] = lineage.organisation(point["unit"], point["department"])
         key = lineage.series_of(name)
-        entry = series.get(key)
-        if entry is None:  # a series' entry is made once, not made and dropped for each hit
-            entry = series[key] = {"name": name, "points": []}
-        unit, department = get("unit"), get("department")
-        # POINT_FIELDS written out: a dict literal is faster than a loop over the names, for
-        # up to 500 points (tests/test_schemas.py checks that it copies exactly those)
-        entry["points"].append(
-            {
-                "year": get("year"),
-                "district": get("district"),
-                "department": department,
-                "unit": unit,
-                "parent": get("parent"),
-                "amount_wan": get("amount_wan"),
-                "page": get("page"),
-                "document_id": get("document_id"),
-                "id": hit["_id"],
-                "organisation": lineage.organisation(unit, department),
-            }
-        )
+        if key in series:
+            series[key].append(point)
+        else:
+            names[key], series[key] = name, [point]
     out = []
-    for entry in list(series.values())[:MAX_SERIES]:
-        points = sorted(entry["points"], key=lambda p: (p["year"] or 0, p["district"] or ""))
+    for key, points in list(series.items())[:MAX_SERIES]:
+        points.sort(key=_year_district)
         add_changes(points)
-        out.append({"name": entry["name"], "points": points})
+        out.append({"name": names[key], "points": points})
     return out
 
 
+def _year_district(point: dict) -> tuple[int, str]:
+    return point["year"] or 0, point["district"] or ""
+
+
 def add_changes(points: list[dict]) -> None:
-    """Each point's change on the same organisation's point of the year before."""
-    by_org_year: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    """Each point's change on the same organisation's point of the year before, where that
+    organisation has one point that year (changes are None otherwise, as EMPTY_POINT has them)."""
+    only: dict[tuple[str, int | None], dict | None] = {}  # None: more than one point
     for point in points:
-        by_org_year[(point["organisation"], point["year"])].append(point)
+        key = (point["organisation"], point["year"])
+        only[key] = None if key in only else point
     for point in points:
-        before = by_org_year.get((point["organisation"], (point["year"] or 0) - 1), [])
-        point["change_wan"] = point["change_pct"] = None
-        if len(before) == 1 and before[0]["amount_wan"] and point["amount_wan"] is not None:
-            change = point["amount_wan"] - before[0]["amount_wan"]
+        before = only.get((point["organisation"], (point["year"] or 0) - 1))
+        if before is not None and before["amount_wan"] and point["amount_wan"] is not None:
+            change = point["amount_wan"] - before["amount_wan"]
             point["change_wan"] = round(change, 2)
-            point["change_pct"] = round(100 * change / before[0]["amount_wan"], 1)
+            point["change_pct"] = round(100 * change / before["amount_wan"], 1)
 
 
 def timeline_body(params: SearchParams) -> dict:

@@ -12,6 +12,7 @@ from indexer.bulk import index_prepared
 from indexer.model import Record
 from indexer.sources import SourceFile
 from indexer.workers import Prepared, record_source
+from search_api.schemas import Point
 from search_api.timeline import Lineage, build_series
 from tests.conftest import client_for
 
@@ -36,7 +37,7 @@ def test_a_timeline_that_finds_nothing_is_empty(seed_api):
 
 
 def hit(name, year, unit, amount, district="福田区"):
-    source = {"name": name, "title": name, "year": year, "unit": unit, "amount_wan": amount}
+    source = {"name": name, "year": year, "unit": unit, "amount_wan": amount}
     return {"_id": f"{name}-{year}-{unit}", "_source": {**source, "district": district}}
 
 
@@ -53,6 +54,9 @@ def test_series_changes_follow_the_organisation_through_a_reorganisation():
     assert by_year_unit[(2024, "新中心")]["change_pct"] == 20.0
     assert by_year_unit[(2023, "别的区中心")]["change_wan"] is None
     assert [p["year"] for p in series["points"]] == [2023, 2023, 2024]
+    # every point names all of Point's fields, in its order, None where the record has none
+    assert all(list(p) == list(Point.model_fields) for p in series["points"])
+    assert {p["department"] for p in series["points"]} == {None}
 
 
 def test_suggestions_begin_with_what_was_typed(seed_api):

@@ -234,7 +234,9 @@ def test_hits_and_document_views_copy_each_field_from_the_record_field_of_its_na
     assert {name: document[name] for name in DOCUMENT_FIELDS} == {
         name: source[name] for name in DOCUMENT_FIELDS
     }
-    (series,) = timeline.build_series([{"_id": "r1", "_source": source}], timeline.Lineage())
+    # the timeline's hit holds only what timeline_body asks for
+    fetched = {name: source[name] for name in timeline.SOURCE_FIELDS}
+    (series,) = timeline.build_series([{"_id": "r1", "_source": fetched}], timeline.Lineage())
     (point,) = series["points"]
     assert Point.model_validate(point).organisation == FULL_RECORD.unit
     assert {name: point[name] for name in POINT_FIELDS} == {
