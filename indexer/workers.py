@@ -17,8 +17,7 @@ import sys
 import traceback
 from collections import deque
 from collections.abc import Generator, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,6 +166,9 @@ def _run_pool(
     """Runs files from ``pending`` through a new pool until it is empty, or until a worker
     dies (which breaks the pool): then returns the files that were in flight, to be tried
     again; files not yet sent stay in ``pending``."""
+    # imported here, when there is work: multiprocessing was a tenth of an unchanged re-run
+    from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(limits.memory_mb,)
     ) as pool:

@@ -1,6 +1,7 @@
 """The project as a package: a wheel built from the checkout, installed into a new virtualenv,
 indexes and serves from another folder with nothing of the checkout on its path."""
 
+import importlib.util
 import os
 import re
 import shutil
@@ -115,3 +116,27 @@ def test_the_lockfiles_agree_with_the_pins():
         for requirement in requirements:
             name, version = re.match(r"([\w.-]+)(?:\[[\w,]+\])?==([\w.]+)", requirement).groups()
             assert lock.get(canonical(name)) == {version}, f"{requirement}: run make lock"
+
+
+def test_the_indexer_starts_without_what_only_other_programs_or_new_work_need():
+    """An unchanged re-run is mostly the indexer's start: the transports the sync client does
+    not use, and the worker pool's multiprocessing (loaded when a file needs reading), stay
+    out of it. --version imports everything the command imports at start."""
+    unused = {"aiohttp", "httpx", "requests", "multiprocessing"}
+    installed = {name for name in unused if importlib.util.find_spec(name)}
+    assert installed == unused, "the check needs them installed (the dev environment has)"
+    command = """
+import runpy, sys
+sys.argv = ["indexer", "--version"]
+try:
+    runpy.run_module("indexer", run_name="__main__")
+except SystemExit:
+    pass
+print(" ".join(name for name, module in sys.modules.items() if module is not None))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", command], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(done.stdout.split())
+    assert "indexer.cli" in loaded
+    assert sorted(loaded & unused) == []
