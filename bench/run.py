@@ -312,6 +312,7 @@ def ms(samples: list[float]) -> str:
 
 
 def samples(rounds: int) -> str:
+    """The requests per query, as the report says them."""
     return (
         f"{requests_per_query(1, rounds)} requests per query at 1 client and "
         f"{requests_per_query(16, rounds)} at 16"
