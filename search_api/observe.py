@@ -28,6 +28,12 @@ ES_ERRORS = Counter(
 METRICS_TYPE = CONTENT_TYPE_LATEST
 
 
+def _one_line(record: logging.LogRecord) -> bool:
+    """A record without its traceback."""
+    record.exc_info = record.exc_text = None
+    return True
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper()
@@ -35,9 +41,15 @@ def configure_logging(level: str) -> None:
     # The Elasticsearch client logs each request it sends at INFO: a second line per search
     # beside the access log's, and a sixth of the API's CPU per search went to the two
     # (BENCHMARKS.md). Its lines show at DEBUG; Elasticsearch's failures are logged here.
-    logging.getLogger("elastic_transport").setLevel(
-        logging.NOTSET if level.upper() == "DEBUG" else logging.WARNING
-    )
+    debug = level.upper() == "DEBUG"
+    logging.getLogger("elastic_transport").setLevel(logging.NOTSET if debug else logging.WARNING)
+    # Its warning on each retry carries the failure's traceback, a dozen lines per request
+    # while Elasticsearch is down; the API logs the failure's cause itself (elasticsearch_failed).
+    transport = logging.getLogger("elastic_transport.transport")
+    if debug:
+        transport.removeFilter(_one_line)
+    else:
+        transport.addFilter(_one_line)  # once: a logger keeps no filter twice
     # What the format does not show is not gathered for each line (the caller's file and
     # line, the thread and process): the "Optimization" section of Python's logging HOWTO.
     logging._srcfile = None

@@ -66,3 +66,21 @@ def test_the_clients_own_request_lines_show_only_at_debug(level, client_lines, m
     finally:
         logging.getLogger("elastic_transport").setLevel(logging.NOTSET)
         root.setLevel(root_level)
+
+
+@pytest.mark.parametrize(("level", "tracebacks"), [("INFO", False), ("DEBUG", True)])
+def test_the_clients_retry_warnings_carry_no_traceback_but_at_debug(level, tracebacks, caplog):
+    transport = logging.getLogger("elastic_transport.transport")
+    filters = list(transport.filters)
+    client = client_for(Settings(es_url="http://127.0.0.1:9", es_timeout=2))
+    try:
+        configure_logging(level)
+        with caplog.at_level(logging.WARNING, logger="elastic_transport"):
+            assert client.get("/api/search", params={"q": "民意速办"}).status_code == 503
+    finally:
+        transport.filters[:] = filters
+        logging.getLogger("elastic_transport").setLevel(logging.NOTSET)
+    retries = [r for r in caplog.records if r.name == "elastic_transport.transport"]
+    assert retries and all(r.getMessage().startswith("Retrying request") for r in retries)
+    assert all(bool(r.exc_info) is tracebacks for r in retries)
+    assert "Traceback" in caplog.text if tracebacks else "Traceback" not in caplog.text
