@@ -84,10 +84,10 @@ def build_series(hits: list[dict], lineage: Lineage) -> list[dict]:
     series: dict[str, list[dict]] = {}
     names: dict[str, str] = {}
     for hit in hits:
-        # a point is its fields (None for those the record lacks) and what is computed here
-        point = hit["_source"]
-        name = point.pop("name", None) or ""
-        point = {**EMPTY_POINT, **point}
+        source = hit["_source"]
+        name = source.pop("name", None) or ""
+        # a point is the record's fields (None for those it lacks) and what is computed here
+        point = {**EMPTY_POINT, **source}
         point["id"] = hit["_id"]
         point["organisation"] = lineage.organisation(point["unit"], point["department"])
         key = lineage.series_of(name)
